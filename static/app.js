@@ -1,0 +1,132 @@
+// Docket's small layer of behaviour on top of htmx. Everything here is an
+// enhancement: with JavaScript off, every action is a plain form post.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var main = document.getElementById("main");
+    if (main && main.dataset.csrfToken) return main.dataset.csrfToken;
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  // Every htmx request carries the CSRF token as a header.
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+
+  // A failed request never fails silently.
+  var MESSAGES = {
+    400: "That request was refused. Reload the page and try again.",
+    401: "Your session has ended. Please log in again.",
+    404: "That task no longer exists. Reload the page to see the current list.",
+    413: "That is too large for Docket to accept.",
+    429: "Too many requests. Please wait a moment.",
+    503: "Docket cannot reach its database right now. Please try again shortly."
+  };
+  var toastTimer = null;
+  function showToast(text) {
+    var toast = document.getElementById("toast");
+    if (!toast) return;
+    toast.textContent = text;
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { toast.hidden = true; }, 6000);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    showToast(MESSAGES[status] || "Something went wrong (" + status + "). Nothing was changed; please try again.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showToast("Docket could not be reached. Check your connection and try again.");
+  });
+
+  // A quiet progress bar while any request is on its way.
+  var pending = 0;
+  function busy(delta) {
+    pending = Math.max(0, pending + delta);
+    document.documentElement.classList.toggle("is-busy", pending > 0);
+  }
+  document.addEventListener("htmx:beforeRequest", function () { busy(1); });
+  document.addEventListener("htmx:afterRequest", function () { busy(-1); });
+
+  // Inline editing: double-click a title (or press Edit) to rename in place;
+  // Enter or leaving the field saves, Escape cancels.
+  function rowOf(element) { return element.closest("li.task"); }
+
+  function startEditing(row) {
+    var input = row.querySelector("input.edit");
+    if (!input) return;
+    row.classList.add("editing");
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+  }
+
+  function stopEditing(row) {
+    var input = row.querySelector("input.edit");
+    input.value = input.dataset.original;
+    row.classList.remove("editing");
+    var error = row.querySelector(".edit-form .field-error");
+    if (error) error.remove();
+    input.removeAttribute("aria-invalid");
+    var title = row.querySelector(".edit-link");
+    if (title) title.focus();
+  }
+
+  document.addEventListener("dblclick", function (event) {
+    var trigger = event.target.closest(".title[data-edit-trigger]");
+    if (trigger) startEditing(rowOf(trigger));
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a.edit-link");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    event.stopPropagation();
+    startEditing(rowOf(link));
+  }, true);
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target.closest && event.target.closest("input.edit");
+    if (!input) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      stopEditing(rowOf(input));
+    } else if (event.key === "Enter") {
+      input.form.dataset.submitting = "1";
+    }
+  });
+
+  document.addEventListener("focusout", function (event) {
+    var input = event.target.closest && event.target.closest("input.edit");
+    if (!input) return;
+    var row = rowOf(input);
+    if (!row || !row.classList.contains("editing") || input.form.dataset.submitting) return;
+    if (input.value.trim() === input.dataset.original) {
+      stopEditing(row);
+    } else {
+      input.form.dataset.submitting = "1";
+      input.form.requestSubmit();
+    }
+  });
+
+  // When the server sends the row back in edit mode (say, an emptied title),
+  // put the cursor back into the field.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.elt;
+    if (target && target.matches && target.matches("li.task.editing")) {
+      var input = target.querySelector("input.edit");
+      if (input) input.focus();
+    }
+  });
+
+  // Suggest the browser's time zone on sign-up.
+  function fillTimezone(root) {
+    root.querySelectorAll('input[data-fill="timezone"]').forEach(function (input) {
+      if (!input.value && window.Intl) {
+        input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { fillTimezone(document); });
+  document.addEventListener("htmx:load", function (event) { fillTimezone(event.detail.elt); });
+})();

@@ -1,0 +1,196 @@
+"""Shared fixtures: every app-level test runs on SQLite *and* PostgreSQL.
+
+PostgreSQL: a throw-away database is created for the run (or the one named
+by ``DOCKET_TEST_POSTGRES_URL`` is used). When no server answers, the
+PostgreSQL half is skipped locally but fails when ``DOCKET_REQUIRE_POSTGRES=1``
+(CI sets it), so CI can never pass without really testing PostgreSQL.
+"""
+
+import contextlib
+import os
+import re
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from webapp import create_app
+from webapp.extensions import db
+
+ADMIN_URL = os.environ.get("DOCKET_TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+PASSWORD = "correct horse battery"
+
+
+def postgres_required() -> bool:
+    return os.environ.get("DOCKET_REQUIRE_POSTGRES") == "1"
+
+
+def _admin_engine():
+    return sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+
+def create_postgres_database(prefix: str = "docket_test") -> str:
+    """Create an empty database and return its URL (skip or fail if no server)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    engine = _admin_engine()
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        message = f"PostgreSQL is not reachable at {ADMIN_URL}: {error.orig}"
+        if postgres_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    finally:
+        engine.dispose()
+    return sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    name = sa.engine.make_url(url).database
+    engine = _admin_engine()
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """The run's PostgreSQL test database."""
+    given = os.environ.get("DOCKET_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory):
+    return "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "docket-test.sqlite3")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request):
+    """A database URL for each backend in turn."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+def make_app(database_url: str, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **overrides,
+    }
+    return create_app(config)
+
+
+_schemas_ready: set[str] = set()
+
+
+@pytest.fixture
+def app(database_url, tmp_path, monkeypatch):
+    """An app on a clean schema (create_all once per database, emptied after each test)."""
+    monkeypatch.setenv("DOCKET_INSTANCE_PATH", str(tmp_path / "instance"))
+    application = make_app(database_url)
+    application.test_client_class = CSRFClient
+    with application.app_context():
+        if database_url not in _schemas_ready:
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+            db.create_all()
+            _schemas_ready.add(database_url)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM tasks"))
+            connection.execute(sa.text("DELETE FROM users"))
+        db.engine.dispose()
+
+
+class CSRFClient(FlaskClient):
+    """A browser-like client: POSTs carry the page's CSRF token unless told not to."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/", follow_redirects=True).get_data(as_text=True)
+        match = CSRF_META.search(page)
+        assert match, "no csrf-token meta tag on the page"
+        return match.group(1)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        if csrf:
+            data = kwargs.setdefault("data", {})
+            if isinstance(data, dict) and "csrf_token" not in data:
+                data["csrf_token"] = self.csrf_token()
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def register(self, email="ada@example.com", password=PASSWORD, **extra):
+        data = {"email": email, "password": password, "password_confirm": password, **extra}
+        return self.client.post("/auth/register", data=data)
+
+    def login(self, email="ada@example.com", password=PASSWORD, remember=False, **extra):
+        data = {"email": email, "password": password, **extra}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/auth/login", data=data)
+
+    def logout(self):
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def user(app, auth):
+    """A registered, logged-in user (ada@example.com)."""
+    response = auth.register()
+    assert response.status_code == 303, response.get_data(as_text=True)
+    from webapp.models import User
+
+    with app.app_context():
+        return db.session.scalar(sa.select(User).where(User.email == "ada@example.com"))
+
+
+@contextlib.contextmanager
+def count_statements(app):
+    """Count the SQL statements the app's engine runs inside the block."""
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+HTMX = {"HX-Request": "true"}

@@ -1,0 +1,97 @@
+"""Docket: a calm, fast, server-rendered task manager.
+
+``create_app()`` is the only place where the pieces meet: configuration,
+extensions, blueprints, error pages and CLI commands are wired here, in that
+order, and nowhere is there a module-level app (seed 000).
+"""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build a Docket app. ``test_config`` overrides the environment."""
+    from dotenv import load_dotenv
+
+    load_dotenv(PROJECT_ROOT / ".env")
+    instance_path = os.environ.get("DOCKET_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    configure(app, test_config)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    from .config import from_environment
+
+    env = dict(os.environ)
+    overrides = test_config or {}
+    # Values passed straight in win over the environment (and spare us
+    # generating a secret key file that a test does not need).
+    if "SECRET_KEY" in overrides:
+        env["SECRET_KEY"] = overrides["SECRET_KEY"]
+    if "SQLALCHEMY_DATABASE_URI" in overrides:
+        env["DATABASE_URL"] = overrides["SQLALCHEMY_DATABASE_URI"]
+    app.config.from_mapping(from_environment(app.instance_path, env))
+    app.config.from_mapping(overrides)
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (registers the tables on db.metadata)
+    from .auth.session import configure_login
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    configure_login(login_manager)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .account.views import bp as account_bp
+    from .assets import bp as assets_bp
+    from .auth.views import bp as auth_bp
+    from .errors import register_error_handlers
+    from .health import bp as health_bp
+    from .main import bp as main_bp
+    from .tasks.views import bp as tasks_bp
+
+    for blueprint in (main_bp, auth_bp, account_bp, tasks_bp, health_bp, assets_bp):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from .security import apply_security_headers
+
+    app.after_request(apply_security_headers)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import users_cli
+
+    app.cli.add_command(users_cli)

@@ -1,0 +1,77 @@
+"""Account settings: time zone, password, deletion."""
+
+from flask import Blueprint, flash, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..accounts import delete_user
+from ..extensions import db
+from ..htmx import render, see_other
+from .forms import DeleteAccountForm, PasswordChangeForm, TimezoneForm
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _settings_page(status: int = 200, **forms):
+    """The settings page, with any submitted form (and its errors) in place."""
+    forms.setdefault("timezone_form", TimezoneForm(formdata=None, timezone=current_user.timezone))
+    forms.setdefault("password_form", PasswordChangeForm(formdata=None))
+    forms.setdefault("delete_form", DeleteAccountForm(formdata=None))
+    return render("account/settings.html", status=status, **forms)
+
+
+@bp.get("")
+@login_required
+def settings():
+    """Show the account settings."""
+    return _settings_page()
+
+
+@bp.post("/timezone")
+@login_required
+def update_timezone():
+    """Set the time zone that decides what "today" and "overdue" mean."""
+    form = TimezoneForm()
+    if not form.validate_on_submit():
+        return _settings_page(422, timezone_form=form)
+    current_user.timezone = form.timezone.data
+    db.session.commit()
+    flash(f"Time zone set to {form.timezone.data}.", "success")
+    return see_other(url_for("account.settings"))
+
+
+@bp.post("/password")
+@login_required
+def change_password():
+    """Change the password; every other session and device is logged out."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append("That is not your current password.")
+        else:
+            user = current_user._get_current_object()
+            user.set_password(form.new_password.data)
+            user.rotate_session_token()
+            db.session.commit()
+            # The new cookie carries the new secret; every older copy is void.
+            login_user(user, remember=bool(request.cookies.get("remember_token")))
+            flash("Password changed. Any other devices have been logged out.", "success")
+            return see_other(url_for("account.settings"))
+    return _settings_page(422, password_form=form)
+
+
+@bp.post("/delete")
+@login_required
+def delete():
+    """Delete the account and, by database cascade, every task in it."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.password.data):
+            form.password.errors.append("That password is not right, so nothing was deleted.")
+        else:
+            delete_user(current_user._get_current_object())
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash("Your account and all of its tasks have been deleted.", "info")
+            return see_other(url_for("main.index"))
+    return _settings_page(422, delete_form=form)

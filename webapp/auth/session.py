@@ -1,0 +1,66 @@
+"""How a login cookie maps to a user, and what happens without one.
+
+The cookie carries ``<user id>:<session token>`` (Flask-Login's alternative
+id). Rotating a user's token therefore ends every session and remember-me
+cookie issued before, on every device.
+"""
+
+import hmac
+from urllib.parse import urlsplit
+
+from flask import request, url_for
+from flask_login import LoginManager
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..htmx import is_htmx_request, see_other
+from ..models import User
+
+
+def load_user(alternative_id: str) -> User | None:
+    user_id, _, token = alternative_id.partition(":")
+    if not user_id or not token:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.password_hash is None:
+        return None
+    if not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    return user
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only a path on this site: no scheme, no host, no protocol-relative trick."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def _requested_page() -> str:
+    # For an HTMX call, come back to the page the person was on, not the fragment URL.
+    if request.headers.get("HX-Request") == "true":
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        if current.path and is_safe_next(current.path):
+            return current.path + (f"?{current.query}" if current.query else "")
+    return request.full_path.rstrip("?") if request.method == "GET" else request.path
+
+
+def unauthorized() -> Response:
+    page = _requested_page()
+    login_url = url_for("auth.login", next=page if is_safe_next(page) else None)
+    if is_htmx_request():
+        response = Response("Please log in again.", status=401, mimetype="text/plain")
+        response.headers["HX-Redirect"] = login_url
+        response.vary.add("HX-Request")
+        return response
+    return see_other(login_url)
+
+
+def configure_login(manager: LoginManager) -> None:
+    manager.user_loader(load_user)
+    manager.unauthorized_handler(unauthorized)
+    manager.login_view = "auth.login"
+    manager.session_protection = "basic"

@@ -1,0 +1,102 @@
+"""Sign up, log in and log out."""
+
+from flask import Blueprint, current_app, flash, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash
+
+from ..accounts import create_user, email_taken, find_user
+from ..extensions import db, limiter
+from ..htmx import render, see_other
+from ..timezones import is_known_timezone
+from .forms import LoginForm, RegisterForm
+from .session import is_safe_next
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+# Checked when no such user exists, so a miss takes as long as a wrong password.
+_UNKNOWN_USER_HASH = (
+    "scrypt:32768:8:1$docketdocketdock$"
+    "6c7f0c5d0a0cbd4b5c1c0a8e4b9a1f3e2d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0"
+)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _submitted_email() -> str:
+    return "email:" + (request.form.get("email") or "").strip().lower()[:255]
+
+
+def _failed(response) -> bool:
+    """Only failed attempts count towards the limit."""
+    return response.status_code >= 400
+
+
+def _rate_limited(view):
+    per_address = limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+    per_email = limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email, deduct_when=_failed)
+    return per_address(per_email(view))
+
+
+def _start_session(user, remember: bool = False) -> None:
+    """A fresh session at every login, so a planted session id is worthless."""
+    session.clear()
+    login_user(user, remember=remember)
+    session.permanent = True
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@_rate_limited
+def register():
+    """Create an account and log straight into it."""
+    if current_user.is_authenticated:
+        return see_other(url_for("tasks.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        if email_taken(form.email.data):
+            form.email.errors.append("An account with this email address already exists. Log in instead?")
+        else:
+            user = create_user(form.email.data, form.password.data)
+            if is_known_timezone(form.timezone.data):
+                user.timezone = form.timezone.data
+            db.session.commit()
+            _start_session(user)
+            flash("Welcome to Docket! Add your first task below.", "success")
+            return see_other(url_for("tasks.index"))
+    status = 422 if request.method == "POST" else 200
+    return render("auth/register.html", form=form, status=status)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@_rate_limited
+def login():
+    """Log in with email and password; go on to a local ``next`` page only."""
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+        if current_user.is_authenticated:
+            return see_other(url_for("tasks.index"))
+    if form.validate_on_submit():
+        user = find_user(form.email.data)
+        if user is None:
+            check_password_hash(_UNKNOWN_USER_HASH, form.password.data)
+        elif user.check_password(form.password.data):
+            _start_session(user, remember=form.remember.data)
+            target = form.next.data if is_safe_next(form.next.data) else url_for("tasks.index")
+            return see_other(target)
+        form.password.errors.append("That email and password do not match an account.")
+    status = 422 if request.method == "POST" else 200
+    return render("auth/login.html", form=form, status=status)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out everywhere: the rotated secret voids every copy of the cookie."""
+    current_user.rotate_session_token()
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return see_other(url_for("auth.login"))

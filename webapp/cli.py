@@ -1,0 +1,111 @@
+"""Operator commands: ``flask --app webapp users ...``."""
+
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from .accounts import AccountError, create_user, delete_user, find_user, password_problem
+from .extensions import db
+from .models import Task, User
+
+
+
+class UsersGroup(AppGroup):
+    """Turns database failures into one clear line instead of a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SQLAlchemyError as error:
+            db.session.rollback()
+            reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+            raise click.ClickException(
+                f"the database refused the command ({reason}). Is it reachable, and has `flask db upgrade` been run?"
+            ) from None
+
+
+users_cli = UsersGroup("users", help="Create, list and manage user accounts.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin or not sys.stdin.isatty():
+        # Scripts pipe the password in; take the first line, without its newline.
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _user_or_fail(email: str) -> User:
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"no user with email {email.strip().lower()!r}")
+    return user
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_command(email: str, password_stdin: bool):
+    """Create a user with EMAIL; the password is prompted for (or read from stdin)."""
+    password = _read_password(password_stdin)
+    try:
+        user = create_user(email, password)
+        db.session.commit()
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    except IntegrityError:
+        db.session.rollback()
+        raise click.ClickException("An account with this email address already exists.") from None
+    click.echo(f"created user {user.email} ({user.id})")
+
+
+@users_cli.command("list")
+def list_command():
+    """List every user with their number of tasks."""
+    counts = (
+        select(Task.user_id, func.count().label("n")).group_by(Task.user_id).subquery()
+    )
+    rows = db.session.execute(
+        select(User.email, User.id, User.password_hash.is_not(None), func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.user_id == User.id)
+        .order_by(User.email)
+    ).all()
+    if not rows:
+        click.echo("no users")
+        return
+    for email, user_id, can_log_in, n_tasks in rows:
+        status = "" if can_log_in else "  (placeholder: cannot log in)"
+        click.echo(f"{email}\t{user_id}\t{n_tasks} tasks{status}")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password_command(email: str, password_stdin: bool):
+    """Set a new password for EMAIL and end all of that user's sessions."""
+    user = _user_or_fail(email)
+    password = _read_password(password_stdin)
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    user.set_password(password)
+    user.rotate_session_token()
+    db.session.commit()
+    click.echo(f"password set for {user.email}")
+
+
+@users_cli.command("delete")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Don't ask for confirmation.")
+def delete_command(email: str, yes: bool):
+    """Delete the user EMAIL and, by cascade, all of their tasks."""
+    user = _user_or_fail(email)
+    if not yes:
+        click.confirm(f"Delete {user.email} and all their tasks?", abort=True)
+    address = user.email
+    delete_user(user)
+    db.session.commit()
+    click.echo(f"deleted user {address}")

@@ -1,0 +1,119 @@
+"""The data model: a ``User`` owns many ``Task`` rows (seed 001).
+
+Models import only ``db`` from ``extensions`` and never the app.
+"""
+
+import secrets
+import uuid
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+TITLE_MAX = 255
+DESCRIPTION_MAX = 1000
+EMAIL_MAX = 255
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC (``datetime.utcnow`` is naive)."""
+    return datetime.now(timezone.utc)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    PostgreSQL keeps ``timestamptz``; SQLite has no time zones and hands back
+    naive values, which we mark as UTC because that is all we ever write.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; use timezone-aware UTC")
+            value = value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(sa.String(255), primary_key=True, default=lambda: str(uuid.uuid4()))
+    email: Mapped[str] = mapped_column(sa.String(EMAIL_MAX), unique=True)
+    # NULL for placeholder users adopted from legacy data: they cannot log in.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    # Part of every login cookie; rotating it ends every session at once.
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    tasks: WriteOnlyMapped["Task"] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        # Let the database's ON DELETE CASCADE remove the tasks: deleting a
+        # user is one DELETE, never a load of every task first.
+        passive_deletes=True,
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        if not self.password_hash:
+            return False
+        return check_password_hash(self.password_hash, password)
+
+    def rotate_session_token(self) -> None:
+        """Invalidate every session and remember-me cookie issued so far."""
+        self.session_token = new_session_token()
+
+    # Flask-Login's "alternative id" pattern: the cookie carries the id *and*
+    # the session secret, so a rotated secret turns old cookies into nothing.
+    is_active = True
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Task(db.Model):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        sa.CheckConstraint("length(trim(title)) > 0", name="title_not_empty"),
+        # Serves the list query: one user's tasks in creation order, keyset paged.
+        sa.Index("ix_tasks_user_id_created_at", "user_id", "created_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    description: Mapped[str | None] = mapped_column(sa.String(DESCRIPTION_MAX))
+    completed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    user_id: Mapped[str] = mapped_column(
+        sa.String(255), sa.ForeignKey("users.id", ondelete="CASCADE")
+    )
+
+    user: Mapped[User] = relationship(back_populates="tasks")
+
+    def __repr__(self) -> str:
+        return f"<Task {self.id} {self.title!r}>"
