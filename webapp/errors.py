@@ -13,7 +13,6 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .extensions import db
-from .htmx import is_htmx_request
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,6 @@ def _error_response(code: int, message: str | None = None):
         code=code,
         title=title,
         message=message or default_message,
-        fragment=is_htmx_request(),
     )
     return body, code
 

@@ -9,6 +9,3 @@ def no_control_characters(form, field):
     if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in value):
         raise ValidationError("This contains characters that are not allowed.")
 
-
-def strip_whitespace(value):
-    return value.strip() if isinstance(value, str) else value

@@ -1,8 +1,11 @@
 """Sign up, log in and log out."""
 
+import secrets
+from functools import lru_cache
+
 from flask import Blueprint, current_app, flash, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..accounts import create_user, email_taken, find_user
 from ..extensions import db, limiter
@@ -13,11 +16,11 @@ from .session import is_safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-# Checked when no such user exists, so a miss takes as long as a wrong password.
-_UNKNOWN_USER_HASH = (
-    "scrypt:32768:8:1$docketdocketdock$"
-    "6c7f0c5d0a0cbd4b5c1c0a8e4b9a1f3e2d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0"
-)
+
+@lru_cache(maxsize=1)
+def _unknown_user_hash() -> str:
+    """Checked when no such user exists, so a miss takes as long as a wrong password."""
+    return generate_password_hash(secrets.token_hex(16), method="scrypt")
 
 
 def _login_limit() -> str:
@@ -80,7 +83,7 @@ def login():
     if form.validate_on_submit():
         user = find_user(form.email.data)
         if user is None:
-            check_password_hash(_UNKNOWN_USER_HASH, form.password.data)
+            check_password_hash(_unknown_user_hash(), form.password.data)
         elif user.check_password(form.password.data):
             _start_session(user, remember=form.remember.data)
             target = form.next.data if is_safe_next(form.next.data) else url_for("tasks.index")
