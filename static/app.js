@@ -119,6 +119,106 @@
     }
   });
 
+  // The element that issued a request. (When the swap has removed it, htmx
+  // fires afterRequest again on its nearest remaining ancestor, and only that
+  // second event reaches the document.)
+  function issuer(event) {
+    return (event.detail.requestConfig && event.detail.requestConfig.elt) || event.detail.elt;
+  }
+
+  // An edit that failed (say the network dropped) may be tried again.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = issuer(event);
+    if (form && form.classList && form.classList.contains("edit-form")) delete form.dataset.submitting;
+  });
+
+  // Adding: the field empties as soon as a task is sent, so the next one can
+  // be typed straight away; what is typed meanwhile survives the fresh form
+  // the server sends back (and is sent in turn if Enter was pressed), and a
+  // failed request gives the text back.
+  var sentTitle = null;
+  var addRequest = null;
+  var submitAgain = false;
+  document.addEventListener("submit", function (event) {
+    if (event.target.id === "new-task" && sentTitle !== null) submitAgain = true;
+  }, true);
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || form.id !== "new-task") return;
+    var input = form.querySelector("#new-title");
+    addRequest = event.detail.xhr;
+    sentTitle = input.value;
+    input.value = "";
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (event.detail.target.id !== "new-task") return;
+    var typed = event.detail.target.querySelector("#new-title");
+    var fresh = event.detail.fragment.querySelector && event.detail.fragment.querySelector("#new-title");
+    if (typed && fresh && typed.value && !fresh.value) fresh.value = typed.value;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!addRequest || event.detail.xhr !== addRequest) return;
+    var input = document.getElementById("new-title");
+    var failed = !event.detail.successful;
+    if (failed && input && !input.value) input.value = sentTitle;
+    sentTitle = addRequest = null;
+    if (failed) submitAgain = false;
+  });
+  document.addEventListener("htmx:load", function (event) {
+    // The fresh form is ready (htmx has processed it): send what was queued.
+    var form = event.detail.elt;
+    if (!submitAgain || !form || form.id !== "new-task") return;
+    submitAgain = false;
+    if (form.querySelector("#new-title").value.trim()) form.requestSubmit();
+  });
+
+  // Keyboard focus survives the swaps: after toggling, deleting, marking all
+  // or clearing, focus returns to the same control (or, when its row has
+  // gone, the neighbouring row, else the new-task field) instead of falling
+  // back to the top of the page. htmx itself restores elements with an id.
+  var CONTROLS = ["toggle", "destroy", "edit-link", "toggle-all-button", "clear-completed"];
+  var focusMemo = null;
+
+  function visible(element) {
+    return element && !element.closest("[hidden]") && element.getClientRects().length > 0;
+  }
+
+  function rememberFocus() {
+    var active = document.activeElement;
+    if (!active || active === document.body || active.id) return null;
+    var control = CONTROLS.filter(function (name) { return active.classList.contains(name); })[0];
+    if (!control) return null;
+    var row = active.closest("li.task");
+    var rows = Array.prototype.slice.call(document.querySelectorAll("#task-list > li.task"));
+    var index = rows.indexOf(row);
+    var neighbours = index < 0 ? [] : rows.slice(index + 1).concat(rows.slice(0, index).reverse());
+    return { control: control, rowId: row && row.id, neighbours: neighbours.map(function (r) { return r.id; }) };
+  }
+
+  function restoreFocus(memo) {
+    if (!memo || (document.activeElement && document.activeElement !== document.body)) return;
+    var target = null;
+    if (memo.rowId) {
+      var row = document.getElementById(memo.rowId);
+      if (row) target = row.querySelector("." + memo.control);
+      for (var i = 0; !visible(target) && i < memo.neighbours.length; i++) {
+        var other = document.getElementById(memo.neighbours[i]);
+        target = other && other.querySelector(".toggle");
+      }
+    } else {
+      target = document.querySelector("." + memo.control);
+    }
+    if (!visible(target)) target = document.getElementById("new-title");
+    if (target) target.focus();
+  }
+
+  document.addEventListener("htmx:beforeSwap", function () { focusMemo = rememberFocus(); });
+  document.addEventListener("htmx:afterRequest", function () {
+    var memo = focusMemo;
+    focusMemo = null;
+    restoreFocus(memo);
+  });
+
   // Suggest the browser's time zone on sign-up.
   function fillTimezone(root) {
     root.querySelectorAll('input[data-fill="timezone"]').forEach(function (input) {

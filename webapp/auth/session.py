@@ -41,7 +41,7 @@ def is_safe_next(target: str | None) -> bool:
 
 def _requested_page() -> str:
     # For an HTMX call, come back to the page the person was on, not the fragment URL.
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx_request():
         current = urlsplit(request.headers.get("HX-Current-URL", ""))
         if current.path and is_safe_next(current.path):
             return current.path + (f"?{current.query}" if current.query else "")
