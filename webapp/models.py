@@ -5,7 +5,7 @@ Models import only ``db`` from ``extensions`` and never the app.
 
 import secrets
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .extensions import db
 
 TITLE_MAX = 255
+PRIORITIES = {0: "none", 1: "low", 2: "medium", 3: "high"}
 DESCRIPTION_MAX = 1000
 EMAIL_MAX = 255
 
@@ -99,6 +100,7 @@ class Task(db.Model):
     __tablename__ = "tasks"
     __table_args__ = (
         sa.CheckConstraint("length(trim(title)) > 0", name="title_not_empty"),
+        sa.CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),
         # Serves the list query: one user's tasks in creation order, keyset paged.
         sa.Index("ix_tasks_user_id_created_at", "user_id", "created_at", "id"),
     )
@@ -107,6 +109,9 @@ class Task(db.Model):
     title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
     description: Mapped[str | None] = mapped_column(sa.String(DESCRIPTION_MAX))
     completed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_date: Mapped[date | None] = mapped_column(sa.Date)
+    priority: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     user_id: Mapped[str] = mapped_column(
@@ -114,6 +119,24 @@ class Task(db.Model):
     )
 
     user: Mapped[User] = relationship(back_populates="tasks")
+
+    def set_completed(self, completed: bool) -> None:
+        """Mark done or not done, remembering when it was done."""
+        if completed != self.completed:
+            self.completed = completed
+            self.completed_at = utcnow() if completed else None
+
+    @property
+    def priority_name(self) -> str:
+        return PRIORITIES.get(self.priority, "none")
+
+    def due_state(self, today: date) -> str | None:
+        """"overdue", "today" or "upcoming" for an open task with a due date."""
+        if self.due_date is None or self.completed:
+            return None
+        if self.due_date < today:
+            return "overdue"
+        return "today" if self.due_date == today else "upcoming"
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.title!r}>"

@@ -98,7 +98,11 @@ def set_all_completed(user_id: str, completed: bool) -> None:
     db.session.execute(
         sa.update(Task)
         .where(Task.user_id == user_id, Task.completed.is_not(completed))
-        .values(completed=completed, updated_at=datetime.now(timezone.utc))
+        .values(
+            completed=completed,
+            completed_at=datetime.now(timezone.utc) if completed else None,
+            updated_at=datetime.now(timezone.utc),
+        )
     )
 
 

@@ -3,13 +3,15 @@ same view) and as an HTMX request (the changed fragment plus out-of-band
 swaps for the counter, the mark-all control and the footer)."""
 
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..htmx import fragment_response, is_htmx_request, render, render_fragment, see_other
-from ..models import Task
+from ..models import PRIORITIES, Task
 from . import queries
 from .fields import current_filter, parse_task_form
 
@@ -22,6 +24,16 @@ SUMMARY_BLOCKS = ["toggle_all", "footer"]
 @login_required
 def require_login():
     """Every task URL belongs to a logged-in person."""
+
+
+@bp.context_processor
+def dates_in_the_users_zone():
+    """What "today" is for the person looking, in their own time zone."""
+    try:
+        zone = ZoneInfo(getattr(current_user, "timezone", None) or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return {"today": datetime.now(zone).date(), "priorities": PRIORITIES}
 
 
 def _task_or_404(task_id: uuid.UUID) -> Task:
@@ -105,6 +117,8 @@ def update(task_id: uuid.UUID):
             return render("tasks/show.html", status=422, task=task, filter=list_filter, errors=errors, entered=entered)
         return render("tasks/_row.html", status=422, task=task, filter=list_filter,
                       errors=errors, entered=entered, editing=True)
+    if "completed" in values:
+        task.set_completed(values.pop("completed"))
     for name, value in values.items():
         setattr(task, name, value)
     db.session.commit()
@@ -120,7 +134,7 @@ def toggle(task_id: uuid.UUID):
     """Flip completed. Under a filter the row leaves when it no longer fits."""
     task = _task_or_404(task_id)
     list_filter = current_filter(request.form)
-    task.completed = not task.completed
+    task.set_completed(not task.completed)
     db.session.commit()
     if not is_htmx_request():
         return see_other(_list_url(list_filter))
