@@ -26,6 +26,11 @@ def skip_empty_autogenerate(context_, revision, directives):
         log.info("No changes in schema detected.")
 
 
+def include_object(object_, name, type_, reflected, compare_to):
+    """PostgreSQL-only search indexes live in migrations, not in the models."""
+    return not (type_ == "index" and reflected and name and name.startswith("ix_tasks_search_"))
+
+
 def run_migrations_offline():
     url = migrate_extension.db.engine.url.render_as_string(hide_password=False)
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
@@ -38,6 +43,7 @@ def run_migrations_online():
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     options.setdefault("render_as_batch", True)
     options.setdefault("compare_type", True)
+    options.setdefault("include_object", include_object)
     with migrate_extension.db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():

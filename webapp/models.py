@@ -103,6 +103,7 @@ class Task(db.Model):
         sa.CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),
         # Serves the list query: one user's tasks in creation order, keyset paged.
         sa.Index("ix_tasks_user_id_created_at", "user_id", "created_at", "id"),
+        sa.Index("ix_tasks_user_id_priority", "user_id", "priority", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
