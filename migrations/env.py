@@ -27,8 +27,8 @@ def skip_empty_autogenerate(context_, revision, directives):
 
 
 def include_object(object_, name, type_, reflected, compare_to):
-    """PostgreSQL-only search indexes live in migrations, not in the models."""
-    return not (type_ == "index" and reflected and name and name.startswith("ix_tasks_search_"))
+    """PostgreSQL-only indexes (``ix_tasks_pg_*``) live in migrations, not in the models."""
+    return not (type_ == "index" and reflected and name and name.startswith("ix_tasks_pg_"))
 
 
 def run_migrations_offline():

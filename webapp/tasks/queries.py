@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 
 from ..extensions import db
 from ..models import Task
@@ -23,6 +24,26 @@ from .listview import ListView
 
 PAGE_SIZE = 50
 NO_DUE_DATE = date(9999, 12, 31)  # sorts undated tasks last
+
+
+class NoDueDate(sa.sql.expression.ColumnElement):
+    """The far-future date that undated tasks sort as, written as a constant
+    (not a bound parameter) so PostgreSQL can match the expression index
+    ``ix_tasks_pg_due`` that migration 0005 creates."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(NoDueDate)
+def _no_due_date_default(element, compiler, **kw):
+    return f"'{NO_DUE_DATE.isoformat()}'"
+
+
+@compiles(NoDueDate, "postgresql")
+def _no_due_date_postgresql(element, compiler, **kw):
+    return f"DATE '{NO_DUE_DATE.isoformat()}'"
+
 
 
 @dataclass(frozen=True)
@@ -71,7 +92,7 @@ SORT_KEYS = {
     "newest": _keys((Task.created_at, True, *_CREATED), (Task.id, True, *_ID)),
     "oldest": _keys((Task.created_at, False, *_CREATED), (Task.id, False, *_ID)),
     "due": _keys(
-        (sa.func.coalesce(Task.due_date, NO_DUE_DATE), False,
+        (sa.func.coalesce(Task.due_date, NoDueDate()), False,
          lambda t: t.due_date or NO_DUE_DATE, lambda v: v.isoformat(), date.fromisoformat),
         (Task.created_at, True, *_CREATED),
         (Task.id, True, *_ID),
