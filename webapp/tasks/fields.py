@@ -9,7 +9,6 @@ from datetime import date
 
 from ..models import DESCRIPTION_MAX, PRIORITIES, TITLE_MAX
 
-FILTERS = ("all", "active", "completed")
 TRUE_VALUES = {"1", "true", "on", "yes"}
 FALSE_VALUES = {"0", "false", "off", "no", ""}
 
@@ -95,8 +94,3 @@ def parse_task_form(form, *, partial: bool) -> tuple[dict, dict, dict]:
             errors["completed"] = "Completed must be yes or no."
     return values, errors, entered
 
-
-def current_filter(source) -> str:
-    """The list filter in force: from the query string or a hidden form field."""
-    value = source.get("filter", "all")
-    return value if value in FILTERS else "all"
