@@ -104,6 +104,7 @@ class Task(db.Model):
         # Serves the list query: one user's tasks in creation order, keyset paged.
         sa.Index("ix_tasks_user_id_created_at", "user_id", "created_at", "id"),
         sa.Index("ix_tasks_user_id_priority", "user_id", "priority", "created_at", "id"),
+        sa.Index("ix_tasks_user_id_position", "user_id", "position", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
@@ -113,6 +114,8 @@ class Task(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_date: Mapped[date | None] = mapped_column(sa.Date)
     priority: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    # Manual order, ascending; sparse, so a move rewrites one row (tasks/ordering.py).
+    position: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     user_id: Mapped[str] = mapped_column(

@@ -17,6 +17,7 @@ SORTS = {
     "oldest": "Oldest first",
     "due": "Due date",
     "priority": "Priority",
+    "manual": "My order",
 }
 SEARCH_MAX = 200
 

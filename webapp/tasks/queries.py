@@ -102,6 +102,7 @@ SORT_KEYS = {
         (Task.created_at, True, *_CREATED),
         (Task.id, True, *_ID),
     ),
+    "manual": _keys((Task.position, False, lambda t: t.position, str, int), (Task.id, False, *_ID)),
 }
 
 

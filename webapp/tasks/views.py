@@ -13,7 +13,7 @@ from markupsafe import Markup
 from ..extensions import db
 from ..htmx import fragment_response, is_htmx_request, render, render_fragment, see_other
 from ..models import PRIORITIES, Task
-from . import queries
+from . import ordering, queries
 from .fields import parse_task_form
 from .listview import SORTS, ListView
 
@@ -91,7 +91,7 @@ def create():
     values, errors, entered = parse_task_form(request.form, partial=False)
     if errors:
         return _create_form_with_errors(view, errors, entered)
-    task = Task(user_id=current_user.id, **values)
+    task = Task(user_id=current_user.id, position=ordering.top_position(current_user.id), **values)
     db.session.add(task)
     db.session.commit()
     if not is_htmx_request():
@@ -166,6 +166,30 @@ def delete(task_id: uuid.UUID):
         flash(f"Deleted “{title}”.", "info")
         return see_other(view.url())
     return _fragments(view)
+
+
+@bp.post("/<uuid:task_id>/move")
+def move(task_id: uuid.UUID):
+    """Move a task in the manual order: a step up or down, or (drag and drop) below another."""
+    task = _task_or_404(task_id)
+    view = ListView.from_source(request.form)
+    direction = request.form.get("direction")
+    if "after" in request.form:
+        upper = None
+        if request.form["after"]:
+            try:
+                upper = _task_or_404(uuid.UUID(request.form["after"]))
+            except ValueError:
+                abort(404)
+        ordering.move_after(current_user.id, task, upper)
+    elif direction in ("up", "down"):
+        ordering.move(current_user.id, task, direction)
+    else:
+        abort(400)
+    db.session.commit()
+    if is_htmx_request() and request.headers.get("HX-Target") is None:
+        return "", 204  # dragged: the page already shows the new order
+    return _whole_list(view)
 
 
 def _whole_list(view: ListView):
