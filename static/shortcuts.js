@@ -77,3 +77,34 @@
     }
   });
 })();
+
+// Bulk selection: shift-click selects the range since the last checkbox clicked.
+// The Undo offer leaves the screen after its few seconds.
+(function () {
+  "use strict";
+  var last = null;
+  document.addEventListener("click", function (event) {
+    var box = event.target.closest && event.target.closest("input.select[type=checkbox]");
+    if (!box) return;
+    var boxes = Array.prototype.slice.call(document.querySelectorAll("#task-list input.select[type=checkbox]"));
+    if (event.shiftKey && last && boxes.indexOf(last) !== -1) {
+      var from = boxes.indexOf(last), to = boxes.indexOf(box);
+      boxes.slice(Math.min(from, to), Math.max(from, to) + 1).forEach(function (other) { other.checked = box.checked; });
+    }
+    last = box;
+  });
+
+  var timer = null;
+  function expireUndo(root) {
+    var offer = (root.querySelector ? root : document).querySelector("#undo form[data-expires-after]");
+    if (!offer) return;
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var bar = document.getElementById("undo");
+      if (bar && bar.contains(offer)) bar.replaceChildren();
+    }, 1000 * Number(offer.dataset.expiresAfter || 10));
+  }
+  document.addEventListener("DOMContentLoaded", function () { expireUndo(document); });
+  document.addEventListener("htmx:oobAfterSwap", function () { expireUndo(document); });
+  document.addEventListener("htmx:afterSettle", function () { expireUndo(document); });
+})();

@@ -79,9 +79,10 @@ def register_blueprints(app: Flask) -> None:
     from .errors import register_error_handlers
     from .health import bp as health_bp
     from .main import bp as main_bp
+    from .tasks.bulk import bp as bulk_bp
     from .tasks.views import bp as tasks_bp
 
-    for blueprint in (main_bp, auth_bp, account_bp, transfer_bp, tasks_bp, health_bp, assets_bp):
+    for blueprint in (main_bp, auth_bp, account_bp, transfer_bp, tasks_bp, bulk_bp, health_bp, assets_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 

@@ -144,3 +144,29 @@ class Task(db.Model):
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.title!r}>"
+
+
+class DeletedTask(db.Model):
+    """A deleted task, kept for a few minutes so that Undo can put it back exactly.
+
+    One delete (a task, a bulk delete, "Clear completed") is one ``batch_id``.
+    Rows are copied here whole, so a restore brings back the same ids, fields
+    and order; nothing about them comes from the browser.
+    """
+
+    __tablename__ = "deleted_tasks"
+    __table_args__ = (sa.Index("ix_deleted_tasks_deleted_at", "deleted_at"),)
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    user_id: Mapped[str] = mapped_column(sa.String(255), sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    description: Mapped[str | None] = mapped_column(sa.String(DESCRIPTION_MAX))
+    completed: Mapped[bool] = mapped_column(sa.Boolean)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_date: Mapped[date | None] = mapped_column(sa.Date)
+    priority: Mapped[int] = mapped_column(sa.SmallInteger)
+    position: Mapped[int] = mapped_column(sa.BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

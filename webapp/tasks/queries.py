@@ -190,6 +190,3 @@ def set_all_completed(user_id: str, completed: bool) -> None:
         )
     )
 
-
-def delete_completed(user_id: str) -> None:
-    db.session.execute(sa.delete(Task).where(Task.user_id == user_id, Task.completed.is_(True)))

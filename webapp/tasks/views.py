@@ -3,23 +3,19 @@ same view) and as an HTMX request (the changed fragment plus out-of-band
 swaps for the counter, the mark-all control and the footer)."""
 
 import uuid
-from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import Blueprint, abort, flash, request, session
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from ..extensions import db
 from ..htmx import fragment_response, is_htmx_request, render, render_fragment, see_other
-from ..models import PRIORITIES, Task
-from . import ordering, queries
+from ..models import Task
+from . import ordering, queries, trash
 from .fields import parse_task_form
-from .listview import SORTS, ListView
+from .listview import ListView
+from .rendering import LIST_TEMPLATE, fragments, list_context, list_helpers, offer_undo, view_fields, whole_list
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
-LIST_TEMPLATE = "tasks/index.html"
-SUMMARY_BLOCKS = ["toggle_all", "footer"]
 
 
 @bp.before_request
@@ -28,23 +24,8 @@ def require_login():
     """Every task URL belongs to a logged-in person."""
 
 
-@bp.context_processor
-def list_helpers():
-    """What "today" is for the person looking (in their own time zone), and the choices."""
-    try:
-        zone = ZoneInfo(getattr(current_user, "timezone", None) or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return {"today": datetime.now(zone).date(), "priorities": PRIORITIES, "sorts": SORTS}
-
-
-@bp.app_template_global()
-def view_fields(view: ListView) -> Markup:
-    """The list view as hidden fields, so every form post returns to the view it came from."""
-    return Markup("").join(
-        Markup('<input type="hidden" name="{}" value="{}">').format(name, value)
-        for name, value in view.params().items()
-    )
+bp.context_processor(list_helpers)
+bp.add_app_template_global(view_fields, "view_fields")
 
 
 def _task_or_404(task_id: uuid.UUID) -> Task:
@@ -54,24 +35,13 @@ def _task_or_404(task_id: uuid.UUID) -> Task:
     return task
 
 
-def _list_context(view: ListView, **extra) -> dict:
-    return {"view": view, "counts": queries.counts(current_user.id), **extra}
-
-
-def _fragments(view: ListView, *, rows: list[Task] = (), also: tuple[str, ...] = ()):
-    """The changed rows, then the summary blocks (and ``also``) as out-of-band swaps."""
-    body = "".join(render_template("tasks/_row.html", task=task, view=view) for task in rows if view.includes(task))
-    body += render_fragment(LIST_TEMPLATE, SUMMARY_BLOCKS + list(also), oob=True, **_list_context(view))
-    return fragment_response(body)
-
-
 @bp.get("")
 def index():
     """The list: filtered, searched and sorted, one keyset page at a time."""
     view = ListView.from_source(request.args)
     after = request.args.get("after")
     page = queries.list_page(current_user.id, view, after)
-    context = _list_context(view, page=page, after=after)
+    context = list_context(view, page=page, after=after, undo=session.pop("undo", None))
     if after:
         # "Load more" appends rows to the list and replaces its own control.
         return render(LIST_TEMPLATE, blocks=("more_rows", "load_more"), oob=True, **context)
@@ -97,7 +67,7 @@ def create():
     if not is_htmx_request():
         return see_other(view.url())
     # The add form comes back empty (and focused) as an out-of-band swap.
-    return _fragments(view, rows=[task], also=("new_task",))
+    return fragments(view, rows=[task], also=("new_task",))
 
 
 def _create_form_with_errors(view: ListView, errors: dict, entered: dict):
@@ -108,7 +78,7 @@ def _create_form_with_errors(view: ListView, errors: dict, entered: dict):
         response.headers["HX-Reswap"] = "outerHTML"
         return response
     page = queries.list_page(current_user.id, view)
-    return render(LIST_TEMPLATE, status=422, **_list_context(view, page=page, errors=errors, entered=entered))
+    return render(LIST_TEMPLATE, status=422, **list_context(view, page=page, errors=errors, entered=entered))
 
 
 @bp.get("/<uuid:task_id>")
@@ -139,7 +109,7 @@ def update(task_id: uuid.UUID):
         if from_detail_page:
             flash("Task saved.", "success")
         return see_other(view.url())
-    return _fragments(view, rows=[task])
+    return fragments(view, rows=[task])
 
 
 @bp.post("/<uuid:task_id>/toggle")
@@ -151,21 +121,20 @@ def toggle(task_id: uuid.UUID):
     db.session.commit()
     if not is_htmx_request():
         return see_other(view.url())
-    return _fragments(view, rows=[task])
+    return fragments(view, rows=[task])
 
 
 @bp.post("/<uuid:task_id>/delete")
 def delete(task_id: uuid.UUID):
-    """Delete one task."""
+    """Delete one task, with Undo on offer."""
     task = _task_or_404(task_id)
     view = ListView.from_source(request.form)
-    title = task.title
-    db.session.delete(task)
+    batch, count = trash.delete(current_user.id, Task.id == task.id)
+    undo = offer_undo(batch, count, f"Deleted “{task.title}”.")
     db.session.commit()
     if not is_htmx_request():
-        flash(f"Deleted “{title}”.", "info")
         return see_other(view.url())
-    return _fragments(view)
+    return fragments(view, also=("undo",), undo=undo)
 
 
 @bp.post("/<uuid:task_id>/move")
@@ -189,15 +158,7 @@ def move(task_id: uuid.UUID):
     db.session.commit()
     if is_htmx_request() and request.headers.get("HX-Target") is None:
         return "", 204  # dragged: the page already shows the new order
-    return _whole_list(view)
-
-
-def _whole_list(view: ListView):
-    """After a change to many rows, the list section is swapped as one."""
-    if not is_htmx_request():
-        return see_other(view.url())
-    page = queries.list_page(current_user.id, view)
-    return render(LIST_TEMPLATE, blocks=("task_section",), **_list_context(view, page=page))
+    return whole_list(view)
 
 
 @bp.post("/toggle-all")
@@ -207,13 +168,14 @@ def toggle_all():
     counts = queries.counts(current_user.id)
     queries.set_all_completed(current_user.id, completed=counts.active > 0)
     db.session.commit()
-    return _whole_list(view)
+    return whole_list(view)
 
 
 @bp.post("/clear-completed")
 def clear_completed():
-    """Delete every completed task."""
+    """Delete every completed task, with Undo on offer."""
     view = ListView.from_source(request.form)
-    queries.delete_completed(current_user.id)
+    batch, count = trash.delete(current_user.id, Task.completed.is_(True))
+    undo = offer_undo(batch, count, "Cleared completed tasks.")
     db.session.commit()
-    return _whole_list(view)
+    return whole_list(view, undo=undo)
