@@ -125,10 +125,10 @@ class CSRFClient(FlaskClient):
         return match.group(1)
 
     def post(self, *args, csrf: bool = True, **kwargs):
-        if csrf:
-            data = kwargs.setdefault("data", {})
-            if isinstance(data, dict) and "csrf_token" not in data:
-                data["csrf_token"] = self.csrf_token()
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)) and "csrf_token" not in (data or {}):
+            # A copy: the caller's dict may be reused by another test case.
+            kwargs["data"] = {**(data or {}), "csrf_token": self.csrf_token()}
         return super().post(*args, **kwargs)
 
 

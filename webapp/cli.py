@@ -3,6 +3,7 @@
 import sys
 
 import click
+from flask import has_app_context
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -20,7 +21,10 @@ class UsersGroup(AppGroup):
         try:
             return super().invoke(ctx)
         except SQLAlchemyError as error:
-            db.session.rollback()
+            # Under ``flask`` the app context is still open here; under a bare
+            # ``app.cli`` (a test runner) it has already closed, with its session.
+            if has_app_context():
+                db.session.rollback()
             reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
             raise click.ClickException(
                 f"the database refused the command ({reason}). Is it reachable, and has `flask db upgrade` been run?"

@@ -70,8 +70,8 @@ def delete():
         else:
             delete_user(current_user._get_current_object())
             db.session.commit()
-            logout_user()
             session.clear()
+            logout_user()
             flash("Your account and all of its tasks have been deleted.", "info")
             return see_other(url_for("main.index"))
     return _settings_page(422, delete_form=form)

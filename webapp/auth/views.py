@@ -99,7 +99,8 @@ def logout():
     """Log out everywhere: the rotated secret voids every copy of the cookie."""
     current_user.rotate_session_token()
     db.session.commit()
-    logout_user()
+    # Clear first: logout_user() then marks the remember-me cookie for deletion.
     session.clear()
+    logout_user()
     flash("You are logged out.", "info")
     return see_other(url_for("auth.login"))
