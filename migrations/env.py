@@ -10,6 +10,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from webapp.models import include_in_migrations
+
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -26,11 +28,6 @@ def skip_empty_autogenerate(context_, revision, directives):
         log.info("No changes in schema detected.")
 
 
-def include_object(object_, name, type_, reflected, compare_to):
-    """PostgreSQL-only indexes (``ix_tasks_pg_*``) live in migrations, not in the models."""
-    return not (type_ == "index" and reflected and name and name.startswith("ix_tasks_pg_"))
-
-
 def run_migrations_offline():
     url = migrate_extension.db.engine.url.render_as_string(hide_password=False)
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
@@ -43,7 +40,7 @@ def run_migrations_online():
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     options.setdefault("render_as_batch", True)
     options.setdefault("compare_type", True)
-    options.setdefault("include_object", include_object)
+    options.setdefault("include_object", include_in_migrations)
     with migrate_extension.db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():

@@ -28,6 +28,14 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+POSTGRES_ONLY_INDEX_PREFIX = "ix_tasks_pg_"
+
+
+def include_in_migrations(object_, name, type_, reflected, compare_to) -> bool:
+    """Autogenerate's filter: PostgreSQL-only indexes live in migrations, not here."""
+    return not (type_ == "index" and reflected and (name or "").startswith(POSTGRES_ONLY_INDEX_PREFIX))
+
+
 class UTCDateTime(sa.TypeDecorator):
     """A timestamp stored in UTC and always read back timezone-aware.
 
