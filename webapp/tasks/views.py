@@ -41,7 +41,9 @@ def index():
     view = ListView.from_source(request.args)
     after = request.args.get("after")
     page = queries.list_page(current_user.id, view, after)
-    context = list_context(view, page=page, after=after, undo=session.pop("undo", None))
+    # An Undo offer saved by a plain-form delete shows on the next full page.
+    undo = None if after or is_htmx_request() else session.pop("undo", None)
+    context = list_context(view, page=page, after=after, undo=undo)
     if after:
         # "Load more" appends rows to the list and replaces its own control.
         return render(LIST_TEMPLATE, blocks=("more_rows", "load_more"), oob=True, **context)
