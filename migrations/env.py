@@ -10,6 +10,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from webapp.models import include_in_migrations
+
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -38,6 +40,7 @@ def run_migrations_online():
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     options.setdefault("render_as_batch", True)
     options.setdefault("compare_type", True)
+    options.setdefault("include_object", include_in_migrations)
     with migrate_extension.db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():

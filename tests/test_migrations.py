@@ -20,7 +20,7 @@ from conftest import CSRFClient, create_postgres_database, drop_postgres_databas
 from webapp import PROJECT_ROOT
 from webapp.auth.session import load_user
 from webapp.extensions import db
-from webapp.models import Task, User
+from webapp.models import Task, User, include_in_migrations
 
 LEGACY = "0001_legacy_tasks"
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -99,7 +99,8 @@ def test_no_drift_between_models_and_migrations(fresh_app):
     """Autogenerate finds nothing, and ``flask db check`` agrees."""
     migrate(fresh_app, "upgrade", "head")
     with fresh_app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        options = {"compare_type": True, "include_object": include_in_migrations}
+        context = MigrationContext.configure(connection, opts=options)
         assert compare_metadata(context, db.metadata) == []
     result = fresh_app.test_cli_runner().invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output

@@ -11,6 +11,7 @@ from conftest import HTMX, count_statements
 from webapp.extensions import db
 from webapp.models import Task, User
 from webapp.tasks import queries
+from webapp.tasks.listview import ListView
 
 BASE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 ROW_ID = re.compile(r'id="task-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"')
@@ -93,7 +94,7 @@ def test_cursor_round_trips(app, user):
 
     decoded = queries.decode_cursor(queries.encode_cursor(task))
 
-    assert decoded == (task.created_at, task.id)
+    assert decoded == [task.created_at, task.id]
     assert decoded[0].tzinfo is not None
 
 
@@ -102,7 +103,7 @@ def walk(app, user_id, list_filter) -> tuple[list[uuid.UUID], list[int]]:
     seen, sizes, cursor = [], [], None
     with app.app_context():
         while True:
-            page = queries.list_page(user_id, list_filter, cursor)
+            page = queries.list_page(user_id, ListView(filter=list_filter), cursor)
             seen += [task.id for task in page.tasks]
             sizes.append(len(page.tasks))
             if page.next_cursor is None:
@@ -142,7 +143,7 @@ def test_exactly_one_page_has_no_next_cursor(app, user):
 
     with app.app_context():
         page = queries.list_page(user.id)
-        garbage = queries.list_page(user.id, "all", "garbage")
+        garbage = queries.list_page(user.id, ListView(), "garbage")
 
     assert len(page.tasks) == queries.PAGE_SIZE and page.next_cursor is None
     assert [task.id for task in garbage.tasks] == [task.id for task in page.tasks]

@@ -72,15 +72,17 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .account.transfer import bp as transfer_bp
     from .account.views import bp as account_bp
     from .assets import bp as assets_bp
     from .auth.views import bp as auth_bp
     from .errors import register_error_handlers
     from .health import bp as health_bp
     from .main import bp as main_bp
+    from .tasks.bulk import bp as bulk_bp
     from .tasks.views import bp as tasks_bp
 
-    for blueprint in (main_bp, auth_bp, account_bp, tasks_bp, health_bp, assets_bp):
+    for blueprint in (main_bp, auth_bp, account_bp, transfer_bp, tasks_bp, bulk_bp, health_bp, assets_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 

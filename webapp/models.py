@@ -5,7 +5,7 @@ Models import only ``db`` from ``extensions`` and never the app.
 
 import secrets
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .extensions import db
 
 TITLE_MAX = 255
+PRIORITIES = {0: "none", 1: "low", 2: "medium", 3: "high"}
 DESCRIPTION_MAX = 1000
 EMAIL_MAX = 255
 
@@ -25,6 +26,14 @@ def utcnow() -> datetime:
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+POSTGRES_ONLY_INDEX_PREFIX = "ix_tasks_pg_"
+
+
+def include_in_migrations(object_, name, type_, reflected, compare_to) -> bool:
+    """Autogenerate's filter: PostgreSQL-only indexes live in migrations, not here."""
+    return not (type_ == "index" and reflected and (name or "").startswith(POSTGRES_ONLY_INDEX_PREFIX))
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -99,14 +108,22 @@ class Task(db.Model):
     __tablename__ = "tasks"
     __table_args__ = (
         sa.CheckConstraint("length(trim(title)) > 0", name="title_not_empty"),
+        sa.CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),
         # Serves the list query: one user's tasks in creation order, keyset paged.
         sa.Index("ix_tasks_user_id_created_at", "user_id", "created_at", "id"),
+        sa.Index("ix_tasks_user_id_priority", "user_id", "priority", "created_at", "id"),
+        sa.Index("ix_tasks_user_id_position", "user_id", "position", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
     description: Mapped[str | None] = mapped_column(sa.String(DESCRIPTION_MAX))
     completed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_date: Mapped[date | None] = mapped_column(sa.Date)
+    priority: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    # Manual order, ascending; sparse, so a move rewrites one row (tasks/ordering.py).
+    position: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     user_id: Mapped[str] = mapped_column(
@@ -115,5 +132,49 @@ class Task(db.Model):
 
     user: Mapped[User] = relationship(back_populates="tasks")
 
+    def set_completed(self, completed: bool) -> None:
+        """Mark done or not done, remembering when it was done."""
+        if completed != self.completed:
+            self.completed = completed
+            self.completed_at = utcnow() if completed else None
+
+    @property
+    def priority_name(self) -> str:
+        return PRIORITIES.get(self.priority, "none")
+
+    def due_state(self, today: date) -> str | None:
+        """"overdue", "today" or "upcoming" for an open task with a due date."""
+        if self.due_date is None or self.completed:
+            return None
+        if self.due_date < today:
+            return "overdue"
+        return "today" if self.due_date == today else "upcoming"
+
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.title!r}>"
+
+
+class DeletedTask(db.Model):
+    """A deleted task, kept for a few minutes so that Undo can put it back exactly.
+
+    One delete (a task, a bulk delete, "Clear completed") is one ``batch_id``.
+    Rows are copied here whole, so a restore brings back the same ids, fields
+    and order; nothing about them comes from the browser.
+    """
+
+    __tablename__ = "deleted_tasks"
+    __table_args__ = (sa.Index("ix_deleted_tasks_deleted_at", "deleted_at"),)
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    user_id: Mapped[str] = mapped_column(sa.String(255), sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    description: Mapped[str | None] = mapped_column(sa.String(DESCRIPTION_MAX))
+    completed: Mapped[bool] = mapped_column(sa.Boolean)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_date: Mapped[date | None] = mapped_column(sa.Date)
+    priority: Mapped[int] = mapped_column(sa.SmallInteger)
+    position: Mapped[int] = mapped_column(sa.BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -5,9 +5,10 @@ fields that were sent, which a fixed form class expresses poorly. CSRF is
 checked for every POST by ``CSRFProtect`` all the same.
 """
 
-from ..models import DESCRIPTION_MAX, TITLE_MAX
+from datetime import date
 
-FILTERS = ("all", "active", "completed")
+from ..models import DESCRIPTION_MAX, PRIORITIES, TITLE_MAX
+
 TRUE_VALUES = {"1", "true", "on", "yes"}
 FALSE_VALUES = {"0", "false", "off", "no", ""}
 
@@ -36,6 +37,33 @@ def clean_description(raw: str | None) -> tuple[str | None, str | None]:
     return description or None, None
 
 
+PRIORITY_BY_NAME = {name: value for value, name in PRIORITIES.items()}
+
+
+def clean_due_date(raw: str | None) -> tuple[date | None, str | None]:
+    text = (raw or "").strip()
+    if not text:
+        return None, None
+    try:
+        value = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        value = None
+    if value is None:
+        return None, "Enter the due date as a real date, YYYY-MM-DD (for example 2026-12-24)."
+    if value.year < 1900:
+        return None, "Enter a due date after the year 1900."
+    return value, None
+
+
+def clean_priority(raw: str | None) -> tuple[int, str | None]:
+    text = (raw or "").strip().lower()
+    if text in PRIORITY_BY_NAME:
+        return PRIORITY_BY_NAME[text], None
+    if text in {"", "0", "1", "2", "3"}:
+        return int(text or 0), None
+    return 0, "Choose a priority: none, low, medium or high."
+
+
 def parse_task_form(form, *, partial: bool) -> tuple[dict, dict, dict]:
     """Return (values to save, errors by field, the raw input to show again)."""
     values, errors, entered = {}, {}, {}
@@ -49,6 +77,12 @@ def parse_task_form(form, *, partial: bool) -> tuple[dict, dict, dict]:
         values["description"], error = clean_description(entered["description"])
         if error:
             errors["description"] = error
+    for name, clean in (("due_date", clean_due_date), ("priority", clean_priority)):
+        if name in form:
+            entered[name] = form.get(name, "")
+            values[name], error = clean(entered[name])
+            if error:
+                errors[name] = error
     if "completed" in form and partial:
         # A checkbox after its hidden "false" twin: the last value sent wins.
         word = form.getlist("completed")[-1].strip().lower()
@@ -60,8 +94,3 @@ def parse_task_form(form, *, partial: bool) -> tuple[dict, dict, dict]:
             errors["completed"] = "Completed must be yes or no."
     return values, errors, entered
 
-
-def current_filter(source) -> str:
-    """The list filter in force: from the query string or a hidden form field."""
-    value = source.get("filter", "all")
-    return value if value in FILTERS else "all"

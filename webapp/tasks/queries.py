@@ -3,21 +3,47 @@
 The list page costs three statements whatever the number of tasks: the
 logged-in user, the counts, and one keyset page of tasks served by the
 ``(user_id, created_at, id)`` index. No OFFSET: the next page starts after
-the last row shown, so page 1,000 is as cheap as page 1.
+the last row shown (its sort key values travel in an opaque cursor), so
+page 1,000 is as cheap as page 1.
 """
 
-import re
+import base64
+import binascii
+import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 
 from ..extensions import db
 from ..models import Task
+from .listview import ListView
 
 PAGE_SIZE = 50
-_CURSOR = re.compile(r"^(\d{20})-([0-9a-f]{32})$")
+NO_DUE_DATE = date(9999, 12, 31)  # sorts undated tasks last
+
+
+class NoDueDate(sa.sql.expression.ColumnElement):
+    """The far-future date that undated tasks sort as, written as a constant
+    (not a bound parameter) so PostgreSQL can match the expression index
+    ``ix_tasks_pg_due`` that migration 0005 creates."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(NoDueDate)
+def _no_due_date_default(element, compiler, **kw):
+    return f"'{NO_DUE_DATE.isoformat()}'"
+
+
+@compiles(NoDueDate, "postgresql")
+def _no_due_date_postgresql(element, compiler, **kw):
+    return f"DATE '{NO_DUE_DATE.isoformat()}'"
+
 
 
 @dataclass(frozen=True)
@@ -36,6 +62,50 @@ class Page:
     next_cursor: str | None
 
 
+@dataclass(frozen=True)
+class SortKey:
+    """One column of an ordering, and how its value travels in a cursor."""
+
+    expression: sa.ColumnElement
+    descending: bool
+    value_of: Callable[[Task], object]
+    to_text: Callable[[object], str]
+    from_text: Callable[[str], object]
+
+
+def _datetime_from_text(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError("naive")
+    return value
+
+
+_CREATED = (lambda t: t.created_at, lambda v: v.isoformat(), _datetime_from_text)
+_ID = (lambda t: t.id, lambda v: v.hex, uuid.UUID)
+
+
+def _keys(*specs) -> tuple[SortKey, ...]:
+    return tuple(SortKey(*spec) for spec in specs)
+
+
+SORT_KEYS = {
+    "newest": _keys((Task.created_at, True, *_CREATED), (Task.id, True, *_ID)),
+    "oldest": _keys((Task.created_at, False, *_CREATED), (Task.id, False, *_ID)),
+    "due": _keys(
+        (sa.func.coalesce(Task.due_date, NoDueDate()), False,
+         lambda t: t.due_date or NO_DUE_DATE, lambda v: v.isoformat(), date.fromisoformat),
+        (Task.created_at, True, *_CREATED),
+        (Task.id, True, *_ID),
+    ),
+    "priority": _keys(
+        (Task.priority, True, lambda t: t.priority, str, int),
+        (Task.created_at, True, *_CREATED),
+        (Task.id, True, *_ID),
+    ),
+    "manual": _keys((Task.position, False, lambda t: t.position, str, int), (Task.id, False, *_ID)),
+}
+
+
 def owned_task(user_id: str, task_id: uuid.UUID) -> Task | None:
     """The task if it exists *and* belongs to this user; else None (a 404, not a 403)."""
     return db.session.scalar(sa.select(Task).where(Task.id == task_id, Task.user_id == user_id))
@@ -49,58 +119,74 @@ def counts(user_id: str) -> Counts:
     return Counts(total=int(total), completed=int(done))
 
 
-def encode_cursor(task: Task) -> str:
-    return f"{task.created_at.astimezone(timezone.utc):%Y%m%d%H%M%S%f}-{task.id.hex}"
+def encode_cursor(task: Task, sort: str = "newest") -> str:
+    """The position just after ``task`` in the given order, as URL-safe text."""
+    values = [key.to_text(key.value_of(task)) for key in SORT_KEYS[sort]]
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
-def decode_cursor(raw: str | None) -> tuple[datetime, uuid.UUID] | None:
-    match = _CURSOR.match(raw or "")
-    if not match:
+def decode_cursor(raw: str | None, sort: str = "newest") -> list | None:
+    """The key values in a cursor, or None when it is not one of ours."""
+    keys = SORT_KEYS.get(sort)
+    if not raw or keys is None or len(raw) > 400:
         return None
     try:
-        created_at = datetime.strptime(match[1], "%Y%m%d%H%M%S%f").replace(tzinfo=timezone.utc)
-    except ValueError:
+        values = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        if not isinstance(values, list) or len(values) != len(keys):
+            return None
+        return [key.from_text(value) for key, value in zip(keys, values, strict=True)]
+    except (ValueError, TypeError, UnicodeDecodeError, binascii.Error):
         return None
-    return created_at, uuid.UUID(match[2])
 
 
-def _filtered(statement, list_filter: str):
-    if list_filter == "active":
-        return statement.where(Task.completed.is_(False))
-    if list_filter == "completed":
-        return statement.where(Task.completed.is_(True))
-    return statement
+def _after(keys: tuple[SortKey, ...], values: list) -> sa.ColumnElement:
+    """Rows that come after ``values`` in this order (keyset paging, no OFFSET)."""
+    clauses = []
+    for position, key in enumerate(keys):
+        equal_before = [k.expression == v for k, v in zip(keys[:position], values[:position])]
+        beyond = key.expression < values[position] if key.descending else key.expression > values[position]
+        clauses.append(sa.and_(*equal_before, beyond))
+    return sa.or_(*clauses)
 
 
-def list_page(user_id: str, list_filter: str = "all", after: str | None = None) -> Page:
-    """One page of the user's tasks, newest first."""
-    statement = _filtered(sa.select(Task).where(Task.user_id == user_id), list_filter)
-    cursor = decode_cursor(after)
+def _search(text: str) -> sa.ColumnElement:
+    """Case-insensitive substring match on title or description."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return sa.or_(
+        Task.title.ilike(pattern, escape="\\"),
+        Task.description.ilike(pattern, escape="\\"),
+    )
+
+
+def list_page(user_id: str, view: ListView = ListView(), after: str | None = None) -> Page:
+    """One page of the user's tasks in the view's filter, search and order."""
+    keys = SORT_KEYS[view.sort]
+    statement = sa.select(Task).where(Task.user_id == user_id)
+    if view.filter == "active":
+        statement = statement.where(Task.completed.is_(False))
+    elif view.filter == "completed":
+        statement = statement.where(Task.completed.is_(True))
+    if view.q:
+        statement = statement.where(_search(view.q))
+    cursor = decode_cursor(after, view.sort)
     if cursor:
-        statement = statement.where(sa.tuple_(Task.created_at, Task.id) < sa.tuple_(*cursor))
-    statement = statement.order_by(Task.created_at.desc(), Task.id.desc()).limit(PAGE_SIZE + 1)
-    tasks = list(db.session.scalars(statement))
+        statement = statement.where(_after(keys, cursor))
+    order = [key.expression.desc() if key.descending else key.expression.asc() for key in keys]
+    tasks = list(db.session.scalars(statement.order_by(*order).limit(PAGE_SIZE + 1)))
     if len(tasks) > PAGE_SIZE:
         tasks = tasks[:PAGE_SIZE]
-        return Page(tasks, encode_cursor(tasks[-1]))
+        return Page(tasks, encode_cursor(tasks[-1], view.sort))
     return Page(tasks, None)
-
-
-def matches_filter(task: Task, list_filter: str) -> bool:
-    if list_filter == "active":
-        return not task.completed
-    if list_filter == "completed":
-        return task.completed
-    return True
 
 
 def set_all_completed(user_id: str, completed: bool) -> None:
     db.session.execute(
         sa.update(Task)
         .where(Task.user_id == user_id, Task.completed.is_not(completed))
-        .values(completed=completed, updated_at=datetime.now(timezone.utc))
+        .values(
+            completed=completed,
+            completed_at=datetime.now(timezone.utc) if completed else None,
+            updated_at=datetime.now(timezone.utc),
+        )
     )
 
-
-def delete_completed(user_id: str) -> None:
-    db.session.execute(sa.delete(Task).where(Task.user_id == user_id, Task.completed.is_(True)))

@@ -4,24 +4,28 @@ swaps for the counter, the mark-all control and the footer)."""
 
 import uuid
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, request, session
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..htmx import fragment_response, is_htmx_request, render, render_fragment, see_other
 from ..models import Task
-from . import queries
-from .fields import current_filter, parse_task_form
+from . import ordering, queries, trash
+from .fields import parse_task_form
+from .listview import ListView
+from .rendering import LIST_TEMPLATE, fragments, list_context, list_helpers, offer_undo, view_fields, whole_list
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
-LIST_TEMPLATE = "tasks/index.html"
-SUMMARY_BLOCKS = ["toggle_all", "footer"]
 
 
 @bp.before_request
 @login_required
 def require_login():
     """Every task URL belongs to a logged-in person."""
+
+
+bp.context_processor(list_helpers)
+bp.add_app_template_global(view_fields, "view_fields")
 
 
 def _task_or_404(task_id: uuid.UUID) -> Task:
@@ -31,138 +35,149 @@ def _task_or_404(task_id: uuid.UUID) -> Task:
     return task
 
 
-def _list_url(list_filter: str) -> str:
-    return url_for("tasks.index", filter=list_filter if list_filter != "all" else None)
-
-
-def _list_context(list_filter: str, **extra) -> dict:
-    return {"filter": list_filter, "counts": queries.counts(current_user.id), **extra}
-
-
-def _fragments(list_filter: str, *, rows: list[Task] = (), also: tuple[str, ...] = ()):
-    """The changed rows, then the summary blocks (and ``also``) as out-of-band swaps."""
-    body = "".join(render_template("tasks/_row.html", task=task, filter=list_filter) for task in rows)
-    body += render_fragment(LIST_TEMPLATE, SUMMARY_BLOCKS + list(also), oob=True, **_list_context(list_filter))
-    return fragment_response(body)
-
-
 @bp.get("")
 def index():
-    """The list, filtered, one keyset page at a time."""
-    list_filter = current_filter(request.args)
-    page = queries.list_page(current_user.id, list_filter, request.args.get("after"))
-    context = _list_context(list_filter, page=page, after=request.args.get("after"))
-    if request.args.get("after"):
+    """The list: filtered, searched and sorted, one keyset page at a time."""
+    view = ListView.from_source(request.args)
+    after = request.args.get("after")
+    page = queries.list_page(current_user.id, view, after)
+    # An Undo offer saved by a plain-form delete shows on the next full page.
+    undo = None if after or is_htmx_request() else session.pop("undo", None)
+    context = list_context(view, page=page, after=after, undo=undo)
+    if after:
         # "Load more" appends rows to the list and replaces its own control.
         return render(LIST_TEMPLATE, blocks=("more_rows", "load_more"), oob=True, **context)
+    if is_htmx_request() and request.headers.get("HX-Target") == "task-section":
+        # Search and sort swap the list section; the add form follows out of
+        # band so that its hidden fields name the new view.
+        body = render_fragment(LIST_TEMPLATE, ["task_section"], **context)
+        body += render_fragment(LIST_TEMPLATE, ["new_task"], oob=True, **context)
+        return fragment_response(body)
     return render(LIST_TEMPLATE, **context)
 
 
 @bp.post("")
 def create():
     """Add a task; an empty title creates nothing and says why."""
-    list_filter = current_filter(request.form)
+    view = ListView.from_source(request.form)
     values, errors, entered = parse_task_form(request.form, partial=False)
     if errors:
-        return _create_form_with_errors(list_filter, errors, entered)
-    task = Task(user_id=current_user.id, **values)
+        return _create_form_with_errors(view, errors, entered)
+    task = Task(user_id=current_user.id, position=ordering.top_position(current_user.id), **values)
     db.session.add(task)
     db.session.commit()
     if not is_htmx_request():
-        return see_other(_list_url(list_filter))
-    shown = [task] if queries.matches_filter(task, list_filter) else []
+        return see_other(view.url())
     # The add form comes back empty (and focused) as an out-of-band swap.
-    return _fragments(list_filter, rows=shown, also=("new_task",))
+    return fragments(view, rows=[task], also=("new_task",))
 
 
-def _create_form_with_errors(list_filter, errors, entered):
+def _create_form_with_errors(view: ListView, errors: dict, entered: dict):
     if is_htmx_request():
-        response = render(LIST_TEMPLATE, blocks=("new_task",), status=422, filter=list_filter,
+        response = render(LIST_TEMPLATE, blocks=("new_task",), status=422, view=view,
                           errors=errors, entered=entered, oob=False)
         response.headers["HX-Retarget"] = "#new-task"
         response.headers["HX-Reswap"] = "outerHTML"
         return response
-    page = queries.list_page(current_user.id, list_filter)
-    return render(LIST_TEMPLATE, status=422, **_list_context(list_filter, page=page, errors=errors, entered=entered))
+    page = queries.list_page(current_user.id, view)
+    return render(LIST_TEMPLATE, status=422, **list_context(view, page=page, errors=errors, entered=entered))
 
 
 @bp.get("/<uuid:task_id>")
 def show(task_id: uuid.UUID):
     """One task on its own page, with the form to edit it."""
     task = _task_or_404(task_id)
-    return render("tasks/show.html", task=task, filter=current_filter(request.args), errors={}, entered={})
+    return render("tasks/show.html", task=task, view=ListView.from_source(request.args), errors={}, entered={})
 
 
 @bp.post("/<uuid:task_id>")
 def update(task_id: uuid.UUID):
     """Change the fields that were sent; a blanked title is refused, never saved."""
     task = _task_or_404(task_id)
-    list_filter = current_filter(request.form)
+    view = ListView.from_source(request.form)
     values, errors, entered = parse_task_form(request.form, partial=True)
     from_detail_page = request.form.get("view") == "detail"
     if errors:
         if from_detail_page or not is_htmx_request():
-            return render("tasks/show.html", status=422, task=task, filter=list_filter, errors=errors, entered=entered)
-        return render("tasks/_row.html", status=422, task=task, filter=list_filter,
+            return render("tasks/show.html", status=422, task=task, view=view, errors=errors, entered=entered)
+        return render("tasks/_row.html", status=422, task=task, view=view,
                       errors=errors, entered=entered, editing=True)
+    if "completed" in values:
+        task.set_completed(values.pop("completed"))
     for name, value in values.items():
         setattr(task, name, value)
     db.session.commit()
     if not is_htmx_request():
         if from_detail_page:
             flash("Task saved.", "success")
-        return see_other(_list_url(list_filter))
-    return _fragments(list_filter, rows=[task] if queries.matches_filter(task, list_filter) else [])
+        return see_other(view.url())
+    return fragments(view, rows=[task])
 
 
 @bp.post("/<uuid:task_id>/toggle")
 def toggle(task_id: uuid.UUID):
     """Flip completed. Under a filter the row leaves when it no longer fits."""
     task = _task_or_404(task_id)
-    list_filter = current_filter(request.form)
-    task.completed = not task.completed
+    view = ListView.from_source(request.form)
+    task.set_completed(not task.completed)
     db.session.commit()
     if not is_htmx_request():
-        return see_other(_list_url(list_filter))
-    return _fragments(list_filter, rows=[task] if queries.matches_filter(task, list_filter) else [])
+        return see_other(view.url())
+    return fragments(view, rows=[task])
 
 
 @bp.post("/<uuid:task_id>/delete")
 def delete(task_id: uuid.UUID):
-    """Delete one task."""
+    """Delete one task, with Undo on offer."""
     task = _task_or_404(task_id)
-    list_filter = current_filter(request.form)
-    title = task.title
-    db.session.delete(task)
+    view = ListView.from_source(request.form)
+    batch, count = trash.delete(current_user.id, Task.id == task.id)
+    undo = offer_undo(batch, count, f"Deleted “{task.title}”.")
     db.session.commit()
     if not is_htmx_request():
-        flash(f"Deleted “{title}”.", "info")
-        return see_other(_list_url(list_filter))
-    return _fragments(list_filter)
+        return see_other(view.url())
+    return fragments(view, also=("undo",), undo=undo)
 
 
-def _whole_list(list_filter: str):
-    """After a change to many rows, the list section is swapped as one."""
-    if not is_htmx_request():
-        return see_other(_list_url(list_filter))
-    page = queries.list_page(current_user.id, list_filter)
-    return render(LIST_TEMPLATE, blocks=("task_section",), **_list_context(list_filter, page=page))
+@bp.post("/<uuid:task_id>/move")
+def move(task_id: uuid.UUID):
+    """Move a task in the manual order: a step up or down, or (drag and drop) below another."""
+    task = _task_or_404(task_id)
+    view = ListView.from_source(request.form)
+    direction = request.form.get("direction")
+    if "after" in request.form:
+        upper = None
+        if request.form["after"]:
+            try:
+                upper = _task_or_404(uuid.UUID(request.form["after"]))
+            except ValueError:
+                abort(404)
+        ordering.move_after(current_user.id, task, upper)
+    elif direction in ("up", "down"):
+        ordering.move(current_user.id, task, direction)
+    else:
+        abort(400)
+    db.session.commit()
+    if is_htmx_request() and request.headers.get("HX-Target") is None:
+        return "", 204  # dragged: the page already shows the new order
+    return whole_list(view)
 
 
 @bp.post("/toggle-all")
 def toggle_all():
     """Complete everything, or reopen everything when all is already done."""
-    list_filter = current_filter(request.form)
+    view = ListView.from_source(request.form)
     counts = queries.counts(current_user.id)
     queries.set_all_completed(current_user.id, completed=counts.active > 0)
     db.session.commit()
-    return _whole_list(list_filter)
+    return whole_list(view)
 
 
 @bp.post("/clear-completed")
 def clear_completed():
-    """Delete every completed task."""
-    list_filter = current_filter(request.form)
-    queries.delete_completed(current_user.id)
+    """Delete every completed task, with Undo on offer."""
+    view = ListView.from_source(request.form)
+    batch, count = trash.delete(current_user.id, Task.completed.is_(True))
+    undo = offer_undo(batch, count, "Cleared completed tasks.")
     db.session.commit()
-    return _whole_list(list_filter)
+    return whole_list(view, undo=undo)

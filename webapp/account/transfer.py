@@ -1,0 +1,71 @@
+"""Export every task as JSON or CSV, and import such a file (or a list of titles) back."""
+
+import json
+import uuid
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, request, stream_with_context, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..htmx import see_other
+from ..models import Task, utcnow
+from ..tasks.portable import ImportProblem, csv_lines, parse, to_record
+from .views import _settings_page
+
+bp = Blueprint("transfer", __name__, url_prefix="/account")
+
+
+def _records(user_id: str):
+    statement = sa.select(Task).where(Task.user_id == user_id).order_by(Task.created_at, Task.id)
+    for task in db.session.scalars(statement.execution_options(yield_per=1000)):
+        yield to_record(task)
+
+
+def _download(body, mimetype: str, extension: str) -> Response:
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    filename = f"docket-tasks-{date.today().isoformat()}.{extension}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/export.json")
+@login_required
+def export_json():
+    """All of the person's tasks as one JSON document."""
+    records = _records(current_user.id)  # read the user now, not while streaming
+
+    def body():
+        yield '{"format": "docket-tasks", "version": 1, "exported_at": %s, "tasks": [' % json.dumps(utcnow().isoformat())
+        for index, record in enumerate(records):
+            yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
+        yield "\n]}\n"
+
+    return _download(body(), "application/json", "json")
+
+
+@bp.get("/export.csv")
+@login_required
+def export_csv():
+    """All of the person's tasks as CSV, one row each."""
+    return _download(csv_lines(_records(current_user.id)), "text/csv", "csv")
+
+
+@bp.post("/import")
+@login_required
+def import_tasks():
+    """Add the tasks of an uploaded file, all of them or none."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _settings_page(422, import_error="Choose a file to import.")
+    try:
+        rows = parse(upload.filename, upload.read())
+    except ImportProblem as problem:
+        return _settings_page(422, import_error=f"Nothing was imported. {problem}")
+    for row in rows:
+        row.update(id=uuid.uuid4(), user_id=current_user.id)
+    db.session.execute(sa.insert(Task), rows)
+    db.session.commit()
+    flash(f"Imported {len(rows):,} task{'s' if len(rows) != 1 else ''}.", "success")
+    return see_other(url_for("tasks.index"))

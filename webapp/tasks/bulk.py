@@ -1,0 +1,102 @@
+"""Acting on many tasks at once, and Undo.
+
+One request, one transaction, and only the person's own tasks: a selection
+that names any task they don't own (or that no longer exists) changes nothing.
+"""
+
+import uuid
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, request
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..htmx import is_htmx_request, render
+from ..models import Task, utcnow
+from . import queries, trash
+from .fields import clean_due_date, clean_priority
+from .listview import ListView
+from .rendering import LIST_TEMPLATE, list_context, list_helpers, offer_undo, whole_list
+
+bp = Blueprint("bulk", __name__, url_prefix="/tasks")
+bp.context_processor(list_helpers)
+MAX_SELECTED = 1000
+ACTIONS = ("complete", "reopen", "delete", "priority", "due_date")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every task URL belongs to a logged-in person."""
+
+
+def _selected_ids() -> list[uuid.UUID] | None:
+    try:
+        return list({uuid.UUID(value) for value in request.form.getlist("ids")})
+    except ValueError:
+        return None
+
+
+def _refuse(view: ListView, message: str):
+    """422 with the message beside the bulk controls; nothing changed."""
+    if is_htmx_request():
+        response = render(LIST_TEMPLATE, blocks=("bulk",), status=422, view=view, bulk_error=message)
+        response.headers["HX-Retarget"] = "#bulk"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    page = queries.list_page(current_user.id, view)
+    return render(LIST_TEMPLATE, status=422, **list_context(view, page=page, bulk_error=message))
+
+
+@bp.post("/bulk")
+def apply():
+    """Complete, reopen, delete, re-prioritise or re-date the selected tasks."""
+    view = ListView.from_source(request.form)
+    action = request.form.get("action")
+    ids = _selected_ids()
+    if action not in ACTIONS:
+        return _refuse(view, "Choose what to do with the selected tasks.")
+    if not ids:
+        return _refuse(view, "Select at least one task first." if ids == [] else "The selection is not valid.")
+    if len(ids) > MAX_SELECTED:
+        return _refuse(view, f"Select at most {MAX_SELECTED} tasks at a time.")
+    mine = Task.id.in_(ids)
+    owned = db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(Task.user_id == current_user.id, mine))
+    if owned != len(ids):
+        abort(404)  # some are not (or no longer) this person's: say nothing more, change nothing
+    values = {"updated_at": utcnow()}
+    if action == "delete":
+        batch, count = trash.delete(current_user.id, mine)
+        undo = offer_undo(batch, count, "Deleted the selected tasks." if count > 1 else "Deleted 1 task.")
+        db.session.commit()
+        return whole_list(view, undo=undo)
+    if action in ("complete", "reopen"):
+        done = action == "complete"
+        values.update(completed=done, completed_at=utcnow() if done else None)
+        condition = Task.completed.is_not(done)
+    else:
+        clean = clean_priority if action == "priority" else clean_due_date
+        values[action], error = clean(request.form.get(action, ""))
+        if error:
+            return _refuse(view, error)
+        condition = sa.true()
+    db.session.execute(sa.update(Task).where(Task.user_id == current_user.id, mine, condition).values(**values))
+    db.session.commit()
+    return whole_list(view)
+
+
+@bp.post("/undo")
+def undo():
+    """Bring back what the last delete removed: same ids, fields and order."""
+    view = ListView.from_source(request.form)
+    try:
+        batch = uuid.UUID(request.form.get("batch", ""))
+    except ValueError:
+        abort(404)
+    restored = trash.restore(current_user.id, batch)
+    db.session.commit()
+    if not restored:
+        abort(404)
+    if not is_htmx_request():
+        flash(f"Restored {restored} task{'s' if restored != 1 else ''}.", "success")
+    return whole_list(view, undo=None)

@@ -1,0 +1,61 @@
+"""Which slice of the list a person is looking at: filter, search and sort.
+
+It travels in the query string (so views can be bookmarked and survive
+back, forward and reload) and in hidden fields of every form (so a plain
+form post comes back, with 303, to exactly the same view).
+"""
+
+from dataclasses import dataclass, replace
+
+from flask import url_for
+
+from ..models import Task
+
+FILTERS = ("all", "active", "completed")
+SORTS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "due": "Due date",
+    "priority": "Priority",
+    "manual": "My order",
+}
+SEARCH_MAX = 200
+
+
+@dataclass(frozen=True)
+class ListView:
+    filter: str = "all"
+    sort: str = "newest"
+    q: str = ""
+
+    @classmethod
+    def from_source(cls, source) -> "ListView":
+        """Read a view from query args or form fields; anything unknown falls back to the default."""
+        list_filter = source.get("filter", "all")
+        sort = source.get("sort", "newest")
+        query = " ".join("".join(ch for ch in source.get("q", "") if ch.isprintable()).split())
+        return cls(
+            filter=list_filter if list_filter in FILTERS else "all",
+            sort=sort if sort in SORTS else "newest",
+            q=query[:SEARCH_MAX],
+        )
+
+    def params(self, **changes) -> dict:
+        """The query parameters that differ from the defaults."""
+        view = replace(self, **changes) if changes else self
+        defaults = ListView()
+        return {name: getattr(view, name) for name in ("filter", "sort", "q") if getattr(view, name) != getattr(defaults, name)}
+
+    def url(self, **changes) -> str:
+        return url_for("tasks.index", **self.params(**changes))
+
+    def includes(self, task: Task) -> bool:
+        """Whether the task belongs in this view (after it changed)."""
+        if self.filter == "active" and task.completed:
+            return False
+        if self.filter == "completed" and not task.completed:
+            return False
+        if self.q:
+            needle = self.q.lower()
+            return needle in task.title.lower() or needle in (task.description or "").lower()
+        return True
