@@ -2,6 +2,7 @@
 // enhancement: with JavaScript off, every action is a plain form post.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
 
   function csrfToken() {
     var main = document.getElementById("main");

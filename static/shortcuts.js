@@ -72,7 +72,7 @@
   // After a row is swapped (toggled, renamed), keep the keyboard on it.
   document.addEventListener("htmx:afterSwap", function (event) {
     var row = event.detail.target;
-    if (row && row.id && row.id.indexOf("task-") === 0 && document.activeElement === document.body) {
+    if (row && row.matches && row.matches("li.task") && document.activeElement === document.body) {
       focusRow(document.getElementById(row.id));
     }
   });

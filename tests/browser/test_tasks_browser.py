@@ -288,7 +288,7 @@ def test_without_javascript_add_toggle_delete_filter(page_nojs):
 
     choose_filter(page, "All", "/tasks", "Added under Active", "Plain two", "Plain one")
     post_form(page, lambda: row(page, "Plain one").locator("button.destroy").click(), "/tasks")
-    expect(page.locator(".flash")).to_contain_text("Deleted “Plain one”.")
+    expect(page.locator("#undo")).to_contain_text("Deleted “Plain one”.")  # with an Undo offer
     expect_titles(page, "Added under Active", "Plain two")
 
     post_form(page, lambda: page.locator("#toggle-all button").click(), "/tasks")
