@@ -63,9 +63,16 @@
     input.setSelectionRange(input.value.length, input.value.length);
   }
 
+  function changed(form) {
+    return Array.prototype.some.call(form.querySelectorAll("[data-original]"), function (field) {
+      var value = field.classList.contains("edit") ? field.value.trim() : field.value;
+      return value !== field.dataset.original;
+    });
+  }
+
   function stopEditing(row) {
     var input = row.querySelector("input.edit");
-    input.value = input.dataset.original;
+    row.querySelectorAll(".edit-form [data-original]").forEach(function (field) { field.value = field.dataset.original; });
     row.classList.remove("editing");
     var error = row.querySelector(".edit-form .field-error");
     if (error) error.remove();
@@ -87,26 +94,28 @@
   }, true);
 
   document.addEventListener("keydown", function (event) {
-    var input = event.target.closest && event.target.closest("input.edit");
-    if (!input) return;
+    var form = event.target.closest && event.target.closest("form.edit-form");
+    if (!form) return;
     if (event.key === "Escape") {
       event.preventDefault();
-      stopEditing(rowOf(input));
-    } else if (event.key === "Enter") {
-      input.form.dataset.submitting = "1";
+      stopEditing(rowOf(form));
+    } else if (event.key === "Enter" && event.target.tagName === "INPUT") {
+      form.dataset.submitting = "1";
     }
   });
 
+  // Leaving the edit form (not just moving between its fields) saves a change
+  // or, when nothing changed, quietly closes it.
   document.addEventListener("focusout", function (event) {
-    var input = event.target.closest && event.target.closest("input.edit");
-    if (!input) return;
-    var row = rowOf(input);
-    if (!row || !row.classList.contains("editing") || input.form.dataset.submitting) return;
-    if (input.value.trim() === input.dataset.original) {
+    var form = event.target.closest && event.target.closest("form.edit-form");
+    if (!form || (event.relatedTarget && form.contains(event.relatedTarget))) return;
+    var row = rowOf(form);
+    if (!row || !row.classList.contains("editing") || form.dataset.submitting) return;
+    if (!changed(form)) {
       stopEditing(row);
     } else {
-      input.form.dataset.submitting = "1";
-      input.form.requestSubmit();
+      form.dataset.submitting = "1";
+      form.requestSubmit();
     }
   });
 

@@ -133,3 +133,23 @@ def test_bulk_and_undo_work_without_javascript(page_nojs):
     page.goto("/tasks?sort=manual")
     post_form(page, lambda: row(page, "x").locator(".move-up").click(), "/tasks?sort=manual")
     expect_titles(page, "x", "y")
+
+
+def test_due_date_and_priority_edited_in_place(page):
+    register(page)
+    add(page, "Plan trip")
+    task = row(page, "Plan trip")
+    task.locator(".title").dblclick()
+    task.locator("select[name=priority]").select_option("medium")
+    task.locator("input[name=due_date]").fill("2030-07-14")
+    task.locator("input.edit").press("Enter")
+    task = row(page, "Plan trip")
+    expect(task.locator(".priority")).to_contain_text("Medium")
+    expect(task.locator("time.due")).to_have_text("14 Jul 2030")
+    wait_idle(page)
+    task.locator(".title").dblclick()
+    task.locator("select[name=priority]").select_option("high")
+    task.locator("select[name=priority]").press("Escape")  # cancels: nothing is saved
+    expect(task).not_to_have_class(re.compile("editing"))
+    page.reload()
+    expect(row(page, "Plan trip").locator(".priority")).to_contain_text("Medium")
