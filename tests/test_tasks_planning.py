@@ -86,3 +86,13 @@ def test_completing_records_when_and_reopening_clears_it(app, client, user):
     assert only_task(app).completed_at is not None
     client.post(f"/tasks/{task.id}/toggle")
     assert only_task(app).completed_at is None
+
+
+@pytest.mark.parametrize("offered, stored", [("Asia/Tokyo", "Asia/Tokyo"), ("Mars/Olympus", "UTC"), ("", "UTC")])
+def test_sign_up_takes_the_browsers_time_zone_when_it_is_a_real_one(app, client, offered, stored):
+    response = client.post("/auth/register", data={
+        "email": "tz@example.com", "password": "long enough pw", "password_confirm": "long enough pw", "timezone": offered,
+    })
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.timezone).where(User.email == "tz@example.com")) == stored

@@ -153,3 +153,10 @@ def test_due_date_and_priority_edited_in_place(page):
     expect(task).not_to_have_class(re.compile("editing"))
     page.reload()
     expect(row(page, "Plan trip").locator(".priority")).to_contain_text("Medium")
+
+
+def test_sign_up_suggests_the_browsers_time_zone(new_page):
+    page = new_page(timezone_id="Asia/Tokyo")
+    register(page)
+    page.goto("/account")
+    expect(page.locator("#timezone")).to_have_value("Asia/Tokyo")
