@@ -115,6 +115,24 @@ def app(database_url, tmp_path, monkeypatch):
         db.engine.dispose()
 
 
+@pytest.fixture
+def variant_app(app):
+    """Make more apps on the test's own (prepared, emptied-after) database, with settings changed."""
+    made = []
+
+    def make(**overrides):
+        other = make_app(app.config["SQLALCHEMY_DATABASE_URI"], **overrides)
+        other.test_client_class = app.test_client_class
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 class CSRFClient(FlaskClient):
     """A browser-like client: POSTs carry the page's CSRF token unless told not to."""
 

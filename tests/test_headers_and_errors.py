@@ -6,7 +6,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from conftest import HTMX, make_app
+from conftest import HTMX
 from webapp.extensions import db
 
 SAFE_REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
@@ -103,14 +103,9 @@ def test_error_pages_are_friendly(client, user, request_page, code, title):
 
 
 @pytest.fixture
-def small_app(app, database_url):
+def small_app(variant_app):
     """An app that accepts at most 1000 bytes per request body."""
-    small = make_app(database_url, MAX_CONTENT_LENGTH=1000)
-    small.test_client_class = app.test_client_class
-    yield small
-    with small.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return variant_app(MAX_CONTENT_LENGTH=1000)
 
 
 def test_too_large_body_gets_a_friendly_413(small_app):

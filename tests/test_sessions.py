@@ -3,7 +3,7 @@ password change or account deletion, and the cookies carry safe flags."""
 
 import pytest
 
-from conftest import PASSWORD, make_app
+from conftest import PASSWORD
 
 NEW_PASSWORD = "a brand new passphrase"
 COOKIES = ("session", "remember_token")
@@ -105,20 +105,12 @@ def test_cookies_are_httponly_and_samesite_lax(client, auth, user):
 
 
 @pytest.fixture(params=["overrides", "environment"])
-def https_app(request, app, database_url, monkeypatch):
+def https_app(request, variant_app, monkeypatch):
     """An app told it is served over HTTPS, by config overrides or by DOCKET_HTTPS=1."""
     if request.param == "overrides":
-        secure = make_app(database_url, DOCKET_HTTPS=True, SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
-    else:
-        monkeypatch.setenv("DOCKET_HTTPS", "1")
-        secure = make_app(database_url)
-    secure.test_client_class = app.test_client_class
-    yield secure
-    with secure.app_context():
-        from webapp.extensions import db
-
-        db.session.remove()
-        db.engine.dispose()
+        return variant_app(DOCKET_HTTPS=True, SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    monkeypatch.setenv("DOCKET_HTTPS", "1")
+    return variant_app()
 
 
 def test_https_cookies_are_secure_and_hsts_is_sent(https_app):

@@ -82,15 +82,8 @@ def test_ten_thousand_rows_import_in_one_go(app, client, user):
     assert len(tasks_of(app, "ada@example.com")) == 10_000
 
 
-def test_oversized_upload_is_413(database_url, tmp_path, monkeypatch):
-    from conftest import CSRFClient, make_app
-
-    monkeypatch.setenv("DOCKET_INSTANCE_PATH", str(tmp_path))
-    small = make_app(database_url, MAX_CONTENT_LENGTH=2000)
-    small.test_client_class = CSRFClient
-    with small.app_context():
-        db.create_all()
-    client = small.test_client()
+def test_oversized_upload_is_413(variant_app):
+    client = variant_app(MAX_CONTENT_LENGTH=2000).test_client()
     AuthActions(client).register(email="big@example.com")
     assert upload(client, "big.txt", "x\n" * 5000).status_code == 413
 
