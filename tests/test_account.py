@@ -99,6 +99,20 @@ def test_unknown_timezone_is_refused(app, client, user, zone):
     assert load_user(app).timezone == "UTC"
 
 
+@pytest.mark.parametrize("path, data", [
+    ("/account/timezone", {"timezone": "Mars/Olympus_Mons"}),
+    ("/account/password", {"current_password": "wrong", "new_password": NEW_PASSWORD,
+                           "new_password_confirm": NEW_PASSWORD}),
+])
+def test_a_failed_boosted_form_keeps_the_account_address(client, user, path, data):
+    """htmx would push the POST-only URL, and reloading that page would be a 405."""
+    boosted = {"HX-Request": "true", "HX-Boosted": "true"}
+    response = client.post(path, data=data, headers=boosted)
+    assert response.status_code == 422
+    assert response.headers["HX-Push-Url"] == "false"
+    assert "HX-Push-Url" not in client.get("/account", headers=boosted).headers
+
+
 # -- deletion ---------------------------------------------------------------
 
 

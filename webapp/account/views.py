@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..accounts import delete_user
 from ..extensions import db
 from ..htmx import render, see_other
+from ..tasks.portable import MAX_ROWS
 from .forms import DeleteAccountForm, PasswordChangeForm, TimezoneForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -16,7 +17,12 @@ def _settings_page(status: int = 200, **forms):
     forms.setdefault("timezone_form", TimezoneForm(formdata=None, timezone=current_user.timezone))
     forms.setdefault("password_form", PasswordChangeForm(formdata=None))
     forms.setdefault("delete_form", DeleteAccountForm(formdata=None))
-    return render("account/settings.html", status=status, **forms)
+    response = render("account/settings.html", status=status, max_import_rows=MAX_ROWS, **forms)
+    if status != 200:
+        # A boosted form that failed shows this page again: keep /account in the
+        # address bar, not the POST-only URL (reloading that would be a 405).
+        response.headers["HX-Push-Url"] = "false"
+    return response
 
 
 @bp.get("")
