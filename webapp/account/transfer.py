@@ -11,14 +11,18 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..htmx import see_other
 from ..models import Task, utcnow
+from ..tasks.ordering import GAP, top_position
 from ..tasks.portable import ImportProblem, csv_lines, parse, to_record
+from . import same_file
+from .bulk_insert import insert_tasks
 from .views import _settings_page
 
 bp = Blueprint("transfer", __name__, url_prefix="/account")
 
 
 def _records(user_id: str):
-    statement = sa.select(Task).where(Task.user_id == user_id).order_by(Task.created_at, Task.id)
+    # In the person's own order, so even a reader that ignores "position" keeps it.
+    statement = sa.select(Task).where(Task.user_id == user_id).order_by(Task.position, Task.id)
     for task in db.session.scalars(statement.execution_options(yield_per=1000)):
         yield to_record(task)
 
@@ -27,6 +31,8 @@ def _download(body, mimetype: str, extension: str) -> Response:
     response = Response(stream_with_context(body), mimetype=mimetype)
     filename = f"docket-tasks-{date.today().isoformat()}.{extension}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Every task of the person: no browser or proxy cache may keep a copy.
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -55,17 +61,27 @@ def export_csv():
 @bp.post("/import")
 @login_required
 def import_tasks():
-    """Add the tasks of an uploaded file, all of them or none."""
+    """Add the tasks of an uploaded file, all of them or none, on top of "My order"."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _settings_page(422, import_error="Choose a file to import.")
+    data = upload.read()
     try:
-        rows = parse(upload.filename, upload.read())
+        rows = parse(upload.filename, data, utcnow())
     except ImportProblem as problem:
         return _settings_page(422, import_error=f"Nothing was imported. {problem}")
-    for row in rows:
-        row.update(id=uuid.uuid4(), user_id=current_user.id)
-    db.session.execute(sa.insert(Task), rows)
-    db.session.commit()
+    user_id = current_user.id
+    if not same_file.claim(user_id, data):
+        return _settings_page(409, import_error="This file was imported moments ago, so it was not imported "
+                                                "again. To import it twice, wait a few seconds and try again.")
+    start = top_position(user_id, len(rows))
+    for offset, row in enumerate(rows):
+        row.update(id=uuid.uuid4(), user_id=user_id, position=start + GAP * offset)
+    try:
+        insert_tasks(rows)
+        db.session.commit()
+    except Exception:
+        same_file.release(user_id, data)
+        raise
     flash(f"Imported {len(rows):,} task{'s' if len(rows) != 1 else ''}.", "success")
     return see_other(url_for("tasks.index"))

@@ -1,0 +1,138 @@
+"""Benchmark: importing 50,000 tasks on PostgreSQL, end to end.
+
+Creates a throw-away database with the real migrations, signs a person up
+through the app, then posts a full export file (every field, as
+/account/export.csv or .json writes it) to /account/import and prints the
+seconds, split into reading the file and writing the rows. Numbers, not a
+pass/fail: the goal is well under 5 s for 50,000 rows.
+
+    .venv/bin/python bench/import_tasks.py --tasks 50000 --format csv
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+PASSWORD = "benchmark passphrase"
+
+
+def export_file(count: int, fmt: str) -> bytes:
+    """A file shaped like Docket's own export of ``count`` varied tasks."""
+    from webapp.tasks.portable import FIELDS, csv_lines
+
+    start = date(2030, 1, 1)
+    records = [{
+        "id": str(uuid.uuid4()),
+        "title": f"Task {n}: {'pay the invoice' if n % 7 == 0 else 'an errand'}",
+        "description": f"notes about item {n}" if n % 3 == 0 else "",
+        "completed": n % 4 == 0,
+        "completed_at": "2029-05-01T10:00:00+00:00" if n % 4 == 0 else "",
+        "due_date": (start + timedelta(days=n % 90)).isoformat() if n % 2 else "",
+        "priority": ["none", "low", "medium", "high"][n % 4],
+        "position": (n - count // 2) * 1024,
+        "created_at": "2029-01-01T09:00:00+00:00",
+        "updated_at": "2029-01-02T09:00:00+01:00",
+    } for n in range(count)]
+    if fmt == "json":
+        return json.dumps({"format": "docket-tasks", "version": 1, "tasks": records}).encode()
+    assert list(records[0]) == FIELDS
+    return "".join(csv_lines(records)).encode()
+
+
+def insert_seconds(data: bytes, fmt: str, how: str) -> float:
+    """Time writing the file's rows one way, then roll back (inside an app context)."""
+    from webapp.account.bulk_insert import insert_tasks
+    from webapp.extensions import db
+    from webapp.models import Task, User
+    from webapp.tasks.portable import parse
+
+    rows = parse(f"tasks.{fmt}", data)
+    user_id = db.session.scalar(sa.select(User.id))
+    for position, row in enumerate(rows):
+        row.update(id=uuid.uuid4(), user_id=user_id, position=position)
+    started = time.perf_counter()
+    if how == "copy":
+        insert_tasks(rows)
+    else:
+        db.session.execute(sa.insert(Task).execution_options(render_nulls=True), rows)
+    db.session.flush()
+    elapsed = time.perf_counter() - started
+    db.session.rollback()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=50_000)
+    parser.add_argument("--format", choices=["csv", "json"], default="csv")
+    args = parser.parse_args()
+
+    from flask_migrate import upgrade
+
+    from webapp import create_app
+    from webapp.extensions import db
+    from webapp.models import Task
+    from webapp.tasks.portable import parse
+
+    name = f"docket_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    os.environ.setdefault("DOCKET_INSTANCE_PATH", f"/tmp/{name}")
+    try:
+        app = create_app({
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "benchmark-secret-key-0000",
+            "WTF_CSRF_ENABLED": False,
+            # A full export of 50,000 tasks is larger than the default 5 MB upload limit.
+            "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        })
+        with app.app_context():
+            upgrade()
+        data = export_file(args.tasks, args.format)
+        client = app.test_client()
+        registered = client.post("/auth/register", data={
+            "email": "bench@example.com", "password": PASSWORD, "password_confirm": PASSWORD})
+        assert registered.status_code == 303, registered.status_code
+
+        started = time.perf_counter()
+        parse(f"tasks.{args.format}", data)
+        parse_seconds = time.perf_counter() - started
+
+        started = time.perf_counter()
+        response = client.post("/account/import", data={"file": (io.BytesIO(data), f"tasks.{args.format}")},
+                               content_type="multipart/form-data")
+        total_seconds = time.perf_counter() - started
+        assert response.status_code == 303, response.get_data(as_text=True)[-2000:]
+        with app.app_context():
+            stored = db.session.scalar(sa.select(sa.func.count()).select_from(Task))
+            db.engine.dispose()
+        assert stored == args.tasks, stored
+        print(f"{args.tasks:,} tasks, {args.format}, {len(data) / 1e6:.1f} MB")
+        print(f"  reading and checking the file: {parse_seconds:.2f} s")
+        print(f"  whole request (upload, checks, insert, commit): {total_seconds:.2f} s")
+        with app.app_context():
+            print(f"  the insert alone, COPY (what the app does): {insert_seconds(data, args.format, 'copy'):.2f} s")
+            print(f"  the insert alone, insertmanyvalues instead: {insert_seconds(data, args.format, 'insert'):.2f} s")
+            db.engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
