@@ -210,3 +210,34 @@ def test_anonymous_htmx_post_is_refused_and_saves_nothing(app, client):
     assert response.headers["HX-Redirect"].startswith("/auth/login")
     with app.app_context():
         assert db.session.scalar(sa.text("SELECT count(*) FROM tasks")) == 0
+
+
+# -- what the form fields say to assistive technology ---------------------------
+
+
+def input_tag(page: str, name: str) -> str:
+    match = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', page)
+    assert match, f"no input named {name}"
+    return match.group(0)
+
+
+def test_a_fresh_form_focuses_the_email_and_marks_nothing_invalid(client):
+    for path in ("/auth/login", "/auth/register"):
+        page = client.get(path).get_data(as_text=True)
+        assert re.search(r"\bautofocus(?=[\s>])", input_tag(page, "email")), path
+        for name in ("email", "password"):
+            tag = input_tag(page, name)
+            assert "aria-invalid" not in tag and "None" not in tag, (path, tag)
+    assert "aria-describedby" not in input_tag(client.get("/auth/login").get_data(as_text=True), "email")
+
+
+def test_a_field_with_an_error_is_invalid_and_points_at_its_message(client):
+    data = {"email": "ada@example.com", "password": "short", "password_confirm": "short"}
+    page = client.post("/auth/register", data=data).get_data(as_text=True)
+    tag = input_tag(page, "password")
+    assert 'aria-invalid="true"' in tag
+    described = re.search(r'aria-describedby="([^"]+)"', tag).group(1).split()
+    assert described == ["password-error", "password-hint"]
+    assert all(f'id="{target}"' in page for target in described)
+    assert "autofocus" not in page, "after an error the focus is left to the error, not the first field"
+    assert "aria-invalid" not in input_tag(page, "email")
