@@ -165,6 +165,19 @@ def test_imported_tasks_go_on_top_in_their_own_order(app, client, user):
     assert manual_order(app, "ada@example.com") == ["new one", "new two", "old top", "old bottom"]
 
 
+@pytest.mark.parametrize("name, blank", [("list.txt", "\n  \n"), ("list.csv", "\n,,\n")])
+def test_blank_lines_do_not_count_towards_the_row_limit(app, client, user, monkeypatch, name, blank):
+    from webapp.tasks import portable
+
+    monkeypatch.setattr(portable, "MAX_ROWS", 3)
+    header = "title\n" if name.endswith(".csv") else ""
+    content = header + blank + "a\n" + blank + "b\n" + blank + "c\n" + blank
+    assert upload(client, name, content).status_code == 303
+    assert manual_order(app, "ada@example.com") == ["a", "b", "c"], "every task of the file, none dropped"
+    too_many = upload(client, "more-" + name, header + "a\nb\n" + blank + "c\nd\n")
+    assert too_many.status_code == 422 and "more than 3 tasks" in too_many.get_data(as_text=True)
+
+
 # -- spreadsheets and caches ----------------------------------------------------
 
 RISKY_TITLES = ["=1+1", "+41 555 0100", "-5", "@SUM(A1:A9)", "'=already quoted", "''-two quotes",

@@ -219,13 +219,13 @@ def _csv_records(text: str) -> list[dict]:
         header = [name.strip().lower() for name in next(reader, [])]
         if header and "title" not in header:
             raise ImportProblem("The CSV file needs a header row with a 'title' column.")
-        rows = list(islice(reader, MAX_ROWS + 1))
+        # Blank lines are dropped before counting, so none can push a task past the limit.
+        rows = list(islice((cells for cells in reader if any(cells)), MAX_ROWS + 1))
     except csv.Error as error:
-        reason = next((text for key, text in CSV_REASONS.items() if str(error).startswith(key)), str(error))
+        reason = next((said for start, said in CSV_REASONS.items() if str(error).startswith(start)), str(error))
         raise ImportProblem(f"The CSV file cannot be read at line {reader.line_num}: {reason}.") from None
     # Short rows leave fields out; extra cells beyond the header are ignored.
-    return [{name: restore(cell) if cell[:1] == "'" else cell for name, cell in zip(header, cells)}
-            for cells in rows if any(cells)]
+    return [{name: restore(cell) if cell[:1] == "'" else cell for name, cell in zip(header, cells)} for cells in rows]
 
 
 def _json_records(text: str) -> list:
