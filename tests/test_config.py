@@ -72,6 +72,10 @@ def test_secret_key_from_the_environment_wins(tmp_path):
         ("REMEMBER_DAYS", "-1"),
         ("MAX_UPLOAD_BYTES", "0"),
         ("RATELIMIT_STORAGE_URI", "memcached://localhost"),
+        ("DOCKET_TRUSTED_PROXIES", "-1"),
+        ("DOCKET_TRUSTED_PROXIES", "two"),
+        ("DOCKET_DB_CONNECT_TIMEOUT", "0"),
+        ("DOCKET_DB_STATEMENT_TIMEOUT", "later"),
     ],
 )
 def test_bad_values_raise_a_config_error_naming_the_variable(tmp_path, name, value):
@@ -93,7 +97,9 @@ def test_docket_https_sets_secure_cookies(tmp_path, value, secure):
 @pytest.fixture
 def clean_env(tmp_path, monkeypatch):
     """No Docket settings in the environment; the instance folder is a temp dir."""
-    for name in ("DATABASE_URL", "SECRET_KEY", "DOCKET_HTTPS", "RATELIMIT_STORAGE_URI"):
+    names = ("DATABASE_URL", "SECRET_KEY", "DOCKET_HTTPS", "RATELIMIT_STORAGE_URI", "DOCKET_TRUSTED_PROXIES",
+             "DOCKET_DB_CONNECT_TIMEOUT", "DOCKET_DB_STATEMENT_TIMEOUT")
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DOCKET_INSTANCE_PATH", str(tmp_path / "instance"))
     return tmp_path / "instance"
@@ -137,7 +143,12 @@ def run_wsgi(tmp_path, **settings) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(
     "settings, named",
-    [({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"), ({"DOCKET_HTTPS": "maybe"}, "DOCKET_HTTPS")],
+    [
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"DOCKET_HTTPS": "maybe"}, "DOCKET_HTTPS"),
+        ({"DOCKET_TRUSTED_PROXIES": "two"}, "DOCKET_TRUSTED_PROXIES"),
+        ({"DOCKET_DB_STATEMENT_TIMEOUT": "-5"}, "DOCKET_DB_STATEMENT_TIMEOUT"),
+    ],
 )
 def test_wsgi_refuses_to_start_with_one_clear_line(tmp_path, settings, named):
     """gunicorn's ``wsgi:app`` exits non-zero with one readable line, no traceback."""

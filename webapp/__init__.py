@@ -7,6 +7,7 @@ order, and nowhere is there a module-level app (seed 000).
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 from flask import Flask
@@ -38,7 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def configure(app: Flask, test_config: dict | None) -> None:
-    from .config import from_environment
+    from .config import check_test_only, from_environment
 
     env = dict(os.environ)
     overrides = test_config or {}
@@ -48,21 +49,39 @@ def configure(app: Flask, test_config: dict | None) -> None:
         env["SECRET_KEY"] = overrides["SECRET_KEY"]
     if "SQLALCHEMY_DATABASE_URI" in overrides:
         env["DATABASE_URL"] = overrides["SQLALCHEMY_DATABASE_URI"]
+    # ...and the settings derived from these (engine options, Redis timeouts)
+    # then match the URLs really used.
+    if "RATELIMIT_STORAGE_URI" in overrides:
+        env["RATELIMIT_STORAGE_URI"] = overrides["RATELIMIT_STORAGE_URI"]
     app.config.from_mapping(from_environment(app.instance_path, env))
     app.config.from_mapping(overrides)
+    check_test_only(app.config)
 
 
 def configure_logging(app: Flask) -> None:
+    from .config import limiter_warning
+
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+        warning = limiter_warning(app.config["RATELIMIT_STORAGE_URI"], os.environ, sys.argv)
+        if warning:
+            app.logger.warning(warning)
 
 
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers the tables on db.metadata)
     from .auth.session import configure_login
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     from .extensions import csrf, db, limiter, login_manager, migrate
 
+    proxies = app.config["DOCKET_TRUSTED_PROXIES"]
+    if proxies:
+        # Believe exactly as many X-Forwarded-For/-Proto hops as there are
+        # proxies of ours, so the rate limit sees the real client and a
+        # client cannot forge its address. The Host header is left alone.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)

@@ -7,6 +7,7 @@ a one-line message naming the variable instead of failing later mid-request.
 import logging
 import os
 import secrets
+import shlex
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,6 +18,9 @@ log = logging.getLogger(__name__)
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 RATELIMIT_SCHEMES = {"memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster"}
+# werkzeug's default cost for scrypt. Not an environment setting: only a test
+# may ask for less (see check_test_only), so production cannot be weakened.
+STRONG_PASSWORD_HASH = "scrypt"
 
 
 class ConfigError(click.ClickException):
@@ -38,7 +42,7 @@ def _flag(env, name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={raw!r} is not a yes/no value (use 1/0, true/false, yes/no, on/off)")
 
 
-def _positive_int(env, name: str, default: int) -> int:
+def _whole_number(env, name: str, default: int, minimum: int = 1) -> int:
     raw = env.get(name)
     if raw is None:
         return default
@@ -46,9 +50,14 @@ def _positive_int(env, name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a whole number") from None
-    if value <= 0:
-        raise ConfigError(f"{name}={raw!r} must be greater than zero")
+    if value < minimum:
+        limit = "greater than zero" if minimum == 1 else f"at least {minimum}"
+        raise ConfigError(f"{name}={raw!r} must be {limit}")
     return value
+
+
+def _positive_int(env, name: str, default: int) -> int:
+    return _whole_number(env, name, default, minimum=1)
 
 
 def database_url(raw: str | None, instance_path: str) -> str:
@@ -100,16 +109,117 @@ def ratelimit_storage(raw: str | None) -> str:
     return uri
 
 
+def ratelimit_storage_options(uri: str) -> dict:
+    """Bound every Redis call: a host that stops answering must cost a request
+    a second or two (then the in-memory fallback takes over), not hang it.
+    redis-py waits forever by default; a healthy Redis answers in microseconds."""
+    if urlsplit(uri).scheme == "memory":
+        return {}
+    return {"socket_connect_timeout": 1, "socket_timeout": 1}
+
+
+def engine_options(url: str, env) -> dict:
+    """SQLAlchemy engine options; PostgreSQL also gets connect and statement timeouts."""
+    # Read (and checked) whatever the database, so a typo never waits for the
+    # day someone switches to PostgreSQL.
+    connect_timeout = _whole_number(env, "DOCKET_DB_CONNECT_TIMEOUT", 3, minimum=1)
+    statement_timeout = _whole_number(env, "DOCKET_DB_STATEMENT_TIMEOUT", 10_000, minimum=0)
+    # pre_ping lets the app recover by itself after the database restarts.
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        # A database host that accepts the connection but never answers would
+        # otherwise hold a worker forever; a runaway query likewise. libpq's
+        # connect_timeout is in seconds, statement_timeout in milliseconds
+        # (0 turns it off, e.g. for a long migration).
+        options["connect_args"] = {
+            "connect_timeout": connect_timeout,
+            "options": f"-c statement_timeout={statement_timeout}",
+        }
+    return options
+
+
+def check_test_only(config) -> None:
+    """Refuse settings that weaken production unless the app is under test."""
+    method = config.get("PASSWORD_HASH_METHOD", STRONG_PASSWORD_HASH)
+    if method != STRONG_PASSWORD_HASH and not config.get("TESTING"):
+        raise ConfigError(
+            f"PASSWORD_HASH_METHOD={method!r} is for the test suite only (TESTING); "
+            f"production always hashes with {STRONG_PASSWORD_HASH}"
+        )
+
+
+def _workers_flag(args: list[str]) -> int | None:
+    """The last -w/--workers value in gunicorn arguments (the last one wins there too)."""
+    found = None
+    for index, arg in enumerate(args):
+        if arg in ("-w", "--workers") and index + 1 < len(args):
+            found = args[index + 1]
+        elif arg.startswith("--workers="):
+            found = arg.split("=", 1)[1]
+        elif arg.startswith("-w") and arg[2:].isdigit():
+            found = arg[2:]
+    return int(found) if found is not None and found.isdigit() else None
+
+
+def worker_count(env, argv: list[str]) -> int | None:
+    """How many worker processes serve the app, when that is simple to tell; else None.
+
+    Follows gunicorn's precedence: its command line, then GUNICORN_CMD_ARGS,
+    then WEB_CONCURRENCY (the default for --workers). A gunicorn.conf.py is
+    not read, so plain ``gunicorn wsgi:app`` is "unknown".
+    """
+    program = Path(argv[0]).name if argv else ""
+    if program == "flask" and "run" in argv[1:]:
+        return 1  # the development server is a single process
+    try:
+        from_env = shlex.split(env.get("GUNICORN_CMD_ARGS", ""))
+    except ValueError:  # unbalanced quotes: gunicorn itself will complain
+        from_env = []
+    for args in (argv[1:] if "gunicorn" in program else [], from_env):
+        count = _workers_flag(args)
+        if count is not None:
+            return count
+    concurrency = env.get("WEB_CONCURRENCY", "").strip()
+    return int(concurrency) if concurrency.isdigit() else None
+
+
+def limiter_warning(storage_uri: str, env, argv: list[str]) -> str | None:
+    """A start-up warning when memory:// limits would be split across processes."""
+    if urlsplit(storage_uri).scheme != "memory":
+        return None
+    workers = worker_count(env, argv)
+    if workers == 1:
+        return None
+    advice = "set RATELIMIT_STORAGE_URI=redis://host:6379/0 so they share one count"
+    if workers:
+        return (
+            f"RATELIMIT_STORAGE_URI is memory:// but {workers} workers serve Docket: each counts "
+            f"log-in attempts on its own, so the limit is {workers} times looser; {advice}"
+        )
+    return f"RATELIMIT_STORAGE_URI is memory://: rate limits are counted per process; if several processes serve Docket, {advice}"
+
+
 def from_environment(instance_path: str, env=None) -> dict:
     """Build the Flask config mapping from environment variables."""
     env = os.environ if env is None else env
     https = _flag(env, "DOCKET_HTTPS", False)
+    url = database_url(env.get("DATABASE_URL"), instance_path)
+    ratelimit_uri = ratelimit_storage(env.get("RATELIMIT_STORAGE_URI"))
     return {
-        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
-        # pre_ping lets the app recover by itself after the database restarts.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url, env),
         "SECRET_KEY": secret_key(env.get("SECRET_KEY"), instance_path),
-        "RATELIMIT_STORAGE_URI": ratelimit_storage(env.get("RATELIMIT_STORAGE_URI")),
+        "PASSWORD_HASH_METHOD": STRONG_PASSWORD_HASH,
+        # How many reverse proxies stand in front: their X-Forwarded-For and
+        # -Proto are believed, nobody else's (0: the headers are ignored).
+        "DOCKET_TRUSTED_PROXIES": _whole_number(env, "DOCKET_TRUSTED_PROXIES", 0, minimum=0),
+        "RATELIMIT_STORAGE_URI": ratelimit_uri,
+        "RATELIMIT_STORAGE_OPTIONS": ratelimit_storage_options(ratelimit_uri),
+        # A dead Redis must not take log-in down: Flask-Limiter then counts in
+        # this process's memory (and logs the switch) until Redis is back, and
+        # any other storage error is logged instead of becoming a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "DOCKET_HTTPS": https,

@@ -6,13 +6,14 @@ cannot leave a half-done transaction behind for the next one.
 
 import logging
 
-from flask import g, render_template, request
+from flask import g, make_response, render_template, request
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .extensions import db
+from .security import apply_security_headers
 
 log = logging.getLogger(__name__)
 
@@ -34,43 +35,59 @@ CSRF_MESSAGE = (
 )
 
 
-def _error_response(code: int, message: str | None = None):
-    db.session.rollback()
+def _database_unavailable(error) -> bool:
+    """The database is down, unreachable, timed out or dropped the connection."""
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _page(code: int, message: str | None = None) -> str:
     title, default_message = MESSAGES.get(code, MESSAGES[500])
-    body = render_template(
-        "errors/error.html",
-        code=code,
-        title=title,
-        message=message or default_message,
-    )
-    return body, code
+    return render_template("errors/error.html", code=code, title=title, message=message or default_message)
+
+
+def _secured(response):
+    # Also applied by the after-request hook; set here too because when an
+    # after-request hook is what failed, Flask may skip the rest of them on
+    # the way out with the error page.
+    return apply_security_headers(response)
+
+
+def _error_response(code: int, message: str | None = None, headers=None):
+    db.session.rollback()
+    return _secured(make_response(_page(code, message), code, headers or {}))
 
 
 def handle_http_exception(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    original = getattr(error, "original_exception", None)
+    if isinstance(error, InternalServerError) and _database_unavailable(original):
+        # Raised after the view returned (a commit in an after-request hook,
+        # say), Flask hands it over wrapped in a 500; it is a 503 all the same.
+        return handle_database_unavailable(original)
+    db.session.rollback()
     response = error.get_response()
-    body, code = _error_response(error.code)
-    response.set_data(body)
+    response.set_data(_page(error.code))
     response.mimetype = "text/html"
-    return response
+    return _secured(response)
 
 
 def handle_csrf_error(error: CSRFError):
     return _error_response(400, CSRF_MESSAGE)
 
 
-def handle_database_unavailable(error: OperationalError):
+def handle_database_unavailable(error: DBAPIError):
     log.warning("database unavailable: %s", error.orig if hasattr(error, "orig") else error)
     # The page layout asks who is logged in; don't let that ask the database.
     g._login_user = AnonymousUserMixin()
-    body, code = _error_response(503)
-    return body, code, {"Retry-After": "5"}
+    return _error_response(503, headers={"Retry-After": "5"})
 
 
 def handle_unexpected_error(error: Exception):
     original = getattr(error, "original_exception", None) or error
-    if isinstance(original, OperationalError):
+    if _database_unavailable(original):
         return handle_database_unavailable(original)
     if isinstance(original, HTTPException) and not isinstance(original, InternalServerError):
         return handle_http_exception(original)

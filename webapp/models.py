@@ -8,6 +8,7 @@ import uuid
 from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -26,6 +27,19 @@ def utcnow() -> datetime:
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+# werkzeug's scrypt at its default cost. The app's PASSWORD_HASH_METHOD may
+# only differ under TESTING (webapp.config refuses it otherwise); read through
+# current_app because models never import the app.
+STRONG_PASSWORD_HASH = "scrypt"
+
+
+def password_hash_method() -> str:
+    """The configured hashing method, or full strength outside an app (scripts, shells)."""
+    if not has_app_context():
+        return STRONG_PASSWORD_HASH
+    return current_app.config.get("PASSWORD_HASH_METHOD", STRONG_PASSWORD_HASH)
 
 
 POSTGRES_ONLY_INDEX_PREFIX = "ix_tasks_pg_"
@@ -80,7 +94,7 @@ class User(db.Model):
     )
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         if not self.password_hash:
