@@ -2,6 +2,7 @@
 email, in memory and in Redis; successful log-ins never count."""
 
 import os
+import uuid
 
 import pytest
 
@@ -9,6 +10,10 @@ from conftest import PASSWORD, make_app
 from webapp.extensions import db
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
+# Our counts live under a prefix of our own, so test runs sharing this Redis
+# (CI, a colleague's run) never see each other's counts, and we only ever
+# delete keys we made: never FLUSHDB.
+RUN_PREFIX = f"docket-test-{uuid.uuid4().hex[:12]}"
 LIMIT = 10  # the default LOGIN_RATE_LIMIT: "10 per minute"
 
 
@@ -27,22 +32,31 @@ def redis_or_skip():
     return connection
 
 
+def forget_our_counts(connection) -> None:
+    for key in connection.scan_iter(match=f"*{RUN_PREFIX}*"):
+        connection.delete(key)
+
+
+def redis_app(database_url: str):
+    return make_app(database_url, RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=RUN_PREFIX)
+
+
 @pytest.fixture(params=["memory", "redis"])
 def limited_app(request, app, database_url):
-    """The app with its limits kept in memory, or in Redis (db 15, emptied before and after)."""
+    """The app with its limits kept in memory, or in Redis (our keys removed before and after)."""
     if request.param == "memory":
         yield app
         return
     connection = redis_or_skip()
-    connection.flushdb()
-    redis_app = make_app(database_url, RATELIMIT_STORAGE_URI=REDIS_URL)
-    redis_app.test_client_class = app.test_client_class
+    forget_our_counts(connection)
+    shared = redis_app(database_url)
+    shared.test_client_class = app.test_client_class
     try:
-        yield redis_app
+        yield shared
     finally:
-        connection.flushdb()
+        forget_our_counts(connection)
         connection.close()
-        with redis_app.app_context():
+        with shared.app_context():
             db.session.remove()
             db.engine.dispose()
 
@@ -108,19 +122,19 @@ def test_successful_logins_do_not_count(browser):
 def test_redis_count_is_shared_between_app_instances(app, database_url):
     """Several processes behind one Redis see one count (memory:// cannot do this)."""
     connection = redis_or_skip()
-    connection.flushdb()
-    first = make_app(database_url, RATELIMIT_STORAGE_URI=REDIS_URL)
+    forget_our_counts(connection)
+    first = redis_app(database_url)
     first.test_client_class = app.test_client_class
     try:
         for n in range(LIMIT):
             assert login(first.test_client(), email=f"guess{n}@example.com").status_code == 422
-        second = make_app(database_url, RATELIMIT_STORAGE_URI=REDIS_URL)
+        second = redis_app(database_url)
         second.test_client_class = app.test_client_class
         assert_too_many(login(second.test_client(), email="someone@example.com"))
         with second.app_context():
             db.engine.dispose()
     finally:
-        connection.flushdb()
+        forget_our_counts(connection)
         connection.close()
         with first.app_context():
             db.engine.dispose()
