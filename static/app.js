@@ -5,6 +5,8 @@
   document.documentElement.classList.add("js");
 
   function csrfToken() {
+    // The token lives in <main> too, because boosted navigation swaps the
+    // body but keeps the <head> of the first page.
     var main = document.getElementById("main");
     if (main && main.dataset.csrfToken) return main.dataset.csrfToken;
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -21,6 +23,7 @@
     400: "That request was refused. Reload the page and try again.",
     401: "Your session has ended. Please log in again.",
     404: "That task no longer exists. Reload the page to see the current list.",
+    409: "Docket is busy with that already. Please wait a moment.",
     413: "That is too large for Docket to accept.",
     429: "Too many requests. Please wait a moment.",
     503: "Docket cannot reach its database right now. Please try again shortly."
@@ -51,17 +54,117 @@
   document.addEventListener("htmx:beforeRequest", function () { busy(1); });
   document.addEventListener("htmx:afterRequest", function () { busy(-1); });
 
-  // Inline editing: double-click a title (or press Edit) to rename in place;
-  // Enter or leaving the field saves, Escape cancels.
-  function rowOf(element) { return element.closest("li.task"); }
-
-  function startEditing(row) {
-    var input = row.querySelector("input.edit");
-    if (!input) return;
-    row.classList.add("editing");
-    input.focus();
-    input.setSelectionRange(input.value.length, input.value.length);
+  // Changes to the list go to the server one at a time, in the order the
+  // person made them, each with the values it had when it was made. So fast
+  // typing, rapid toggles and double clicks land exactly as meant, whatever
+  // the network's delay.
+  var queue = Promise.resolve();
+  function enqueue(send) {
+    queue = queue.then(send).catch(function () {});
   }
+
+  function rowOf(element) { return element.closest && element.closest("li.task"); }
+
+  // The element to send from when its turn comes: the same control, found
+  // again by its row (an earlier answer may have swapped the row).
+  function finder(control) {
+    var row = rowOf(control);
+    if (!row) return function () { return document.body.contains(control) ? control : document.getElementById(control.id); };
+    var rowId = row.id, kind = control.classList[0];
+    return function () {
+      var current = document.getElementById(rowId);
+      return current && current.querySelector("." + kind);
+    };
+  }
+
+  // Buttons of the list form post their formaction through htmx, aimed by
+  // the hx-target around them (a row, or the list section).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[formaction]");
+    if (!button || !button.form || button.form.id !== "list" || !window.htmx || event.defaultPrevented) return;
+    event.preventDefault();
+    var url = button.getAttribute("formaction");
+    var values = {};
+    if (button.name) values[button.name] = button.value;
+    if (button.classList.contains("toggle")) showToggled(button);
+    var find = finder(button);
+    enqueue(function () {
+      var source = find();
+      if (!source) return null;  // its row has gone meanwhile
+      return htmx.ajax("POST", url, { source: source, values: values });
+    });
+  });
+
+  // A toggle shows its new state at once; the button's next press asks for
+  // the opposite, and the server's answer settles it.
+  function showToggled(button) {
+    var done = button.getAttribute("aria-pressed") !== "true";
+    button.setAttribute("aria-pressed", done ? "true" : "false");
+    button.value = done ? "false" : "true";
+    var row = rowOf(button);
+    if (row) row.classList.toggle("completed", done);
+  }
+
+  // Adding: the field empties the moment a task is sent, so the next one can
+  // be typed straight away; each add carries exactly what was typed for it.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.id !== "new-task" || !window.htmx) return;
+    event.preventDefault();
+    event.stopPropagation();  // htmx's own handler would read the field later
+    var input = form.querySelector("#new-title");
+    var values = {};
+    new FormData(form).forEach(function (value, name) { values[name] = value; });
+    input.value = "";
+    form.querySelectorAll(".field-error").forEach(function (error) { error.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (field) {
+      field.removeAttribute("aria-invalid");
+      field.removeAttribute("aria-describedby");
+    });
+    enqueue(function () {
+      var current = document.getElementById("new-task");
+      return current && htmx.ajax("POST", current.getAttribute("action"), { source: current, values: values })
+        .then(function () { return null; }, function () { giveBack(values.title); });
+    });
+  }, true);
+
+  function giveBack(title) {
+    var input = document.getElementById("new-title");
+    if (input && !input.value) input.value = title;
+    else showToast("“" + title + "” was not saved. Please add it again.");
+  }
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (form && form.id === "new-task" && !event.detail.successful && status !== 422 && status !== 0) {
+      var sent = event.detail.requestConfig && event.detail.requestConfig.parameters;
+      if (sent && sent.title) giveBack(sent.title);
+    }
+  });
+  // A refused add comes back with its error; keep anything typed since.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (event.detail.target.id !== "new-task") return;
+    var typed = document.getElementById("new-title");
+    var fresh = event.detail.fragment.querySelector && event.detail.fragment.querySelector("#new-title");
+    if (typed && fresh && typed.value) fresh.value = typed.value;
+  });
+
+  // Inline editing: a click on a title opens the row's editor, fetched when
+  // asked for (without JavaScript the title links to the task's page).
+  // Enter saves, Escape cancels, and leaving a changed editor saves it.
+  function openEditor(row) {
+    var link = row && row.querySelector("a.title");
+    if (!link || !window.htmx) return;
+    // Sent from the row, not the (boosted) link: this asks for a fragment.
+    htmx.ajax("GET", link.getAttribute("href"), { source: row, target: row, swap: "outerHTML", values: { edit: "1" } });
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#task-list a.title");
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    event.stopPropagation();  // not a boosted navigation
+    openEditor(rowOf(link));
+  }, true);
 
   function changed(form) {
     return Array.prototype.some.call(form.querySelectorAll("[data-original]"), function (field) {
@@ -69,124 +172,46 @@
       return value !== field.dataset.original;
     });
   }
-
-  function stopEditing(row) {
-    var input = row.querySelector("input.edit");
-    row.querySelectorAll(".edit-form [data-original]").forEach(function (field) { field.value = field.dataset.original; });
-    row.classList.remove("editing");
-    var error = row.querySelector(".edit-form .field-error");
-    if (error) error.remove();
-    input.removeAttribute("aria-invalid");
-    var title = row.querySelector(".edit-link");
-    if (title) title.focus();
+  function cancelEditing(form) {
+    var cancel = form.querySelector(".cancel-edit");
+    if (cancel && !form.dataset.closing) {
+      form.dataset.closing = "1";
+      cancel.click();
+    }
   }
-
-  document.addEventListener("dblclick", function (event) {
-    var trigger = event.target.closest(".title[data-edit-trigger]");
-    if (trigger) startEditing(rowOf(trigger));
-  });
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest("a.edit-link");
-    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    event.preventDefault();
-    event.stopPropagation();
-    startEditing(rowOf(link));
-  }, true);
 
   document.addEventListener("keydown", function (event) {
     var form = event.target.closest && event.target.closest("form.edit-form");
-    if (!form) return;
-    if (event.key === "Escape") {
-      event.preventDefault();
-      stopEditing(rowOf(form));
-    } else if (event.key === "Enter" && event.target.tagName === "INPUT") {
-      form.dataset.submitting = "1";
-    }
+    if (!form || event.key !== "Escape") return;
+    event.preventDefault();
+    cancelEditing(form);
   });
+  document.addEventListener("submit", function (event) {
+    if (event.target.classList && event.target.classList.contains("edit-form")) event.target.dataset.closing = "1";
+  }, true);
 
-  // Leaving the edit form (not just moving between its fields) saves a change
+  // Leaving the editor (not just moving between its fields) saves a change
   // or, when nothing changed, quietly closes it.
   document.addEventListener("focusout", function (event) {
     var form = event.target.closest && event.target.closest("form.edit-form");
-    if (!form || (event.relatedTarget && form.contains(event.relatedTarget))) return;
-    var row = rowOf(form);
-    if (!row || !row.classList.contains("editing") || form.dataset.submitting) return;
-    if (!changed(form)) {
-      stopEditing(row);
-    } else {
-      form.dataset.submitting = "1";
+    if (!form || form.dataset.closing || (event.relatedTarget && form.contains(event.relatedTarget))) return;
+    if (!document.hasFocus()) return;  // the window lost focus, not the editor
+    if (changed(form)) {
+      form.dataset.closing = "1";
       form.requestSubmit();
+    } else {
+      cancelEditing(form);
     }
   });
-
-  // When the server sends the row back in edit mode (say, an emptied title),
-  // put the cursor back into the field.
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var target = event.detail.elt;
-    if (target && target.matches && target.matches("li.task.editing")) {
-      var input = target.querySelector("input.edit");
-      if (input) input.focus();
-    }
-  });
-
-  // The element that issued a request. (When the swap has removed it, htmx
-  // fires afterRequest again on its nearest remaining ancestor, and only that
-  // second event reaches the document.)
-  function issuer(event) {
-    return (event.detail.requestConfig && event.detail.requestConfig.elt) || event.detail.elt;
-  }
-
-  // An edit that failed (say the network dropped) may be tried again.
+  // An editor that failed to save (say the network dropped) may be tried again.
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = issuer(event);
-    if (form && form.classList && form.classList.contains("edit-form")) delete form.dataset.submitting;
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form.edit-form");
+    if (form && !event.detail.successful) delete form.dataset.closing;
   });
 
-  // Adding: the field empties as soon as a task is sent, so the next one can
-  // be typed straight away; what is typed meanwhile survives the fresh form
-  // the server sends back (and is sent in turn if Enter was pressed), and a
-  // failed request gives the text back.
-  var sentTitle = null;
-  var addRequest = null;
-  var submitAgain = false;
-  document.addEventListener("submit", function (event) {
-    if (event.target.id === "new-task" && sentTitle !== null) submitAgain = true;
-  }, true);
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var form = event.detail.elt;
-    if (!form || form.id !== "new-task") return;
-    var input = form.querySelector("#new-title");
-    addRequest = event.detail.xhr;
-    sentTitle = input.value;
-    input.value = "";
-  });
-  document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    if (event.detail.target.id !== "new-task") return;
-    var typed = event.detail.target.querySelector("#new-title");
-    var fresh = event.detail.fragment.querySelector && event.detail.fragment.querySelector("#new-title");
-    if (typed && fresh && typed.value && !fresh.value) fresh.value = typed.value;
-  });
-  document.addEventListener("htmx:afterRequest", function (event) {
-    if (!addRequest || event.detail.xhr !== addRequest) return;
-    var input = document.getElementById("new-title");
-    var failed = !event.detail.successful;
-    if (failed && input && !input.value) input.value = sentTitle;
-    sentTitle = addRequest = null;
-    if (failed) submitAgain = false;
-  });
-  document.addEventListener("htmx:load", function (event) {
-    // The fresh form is ready (htmx has processed it): send what was queued.
-    var form = event.detail.elt;
-    if (!submitAgain || !form || form.id !== "new-task") return;
-    submitAgain = false;
-    if (form.querySelector("#new-title").value.trim()) form.requestSubmit();
-  });
-
-  // Keyboard focus survives the swaps: after toggling, deleting, marking all
-  // or clearing, focus returns to the same control (or, when its row has
-  // gone, the neighbouring row, else the new-task field) instead of falling
-  // back to the top of the page. htmx itself restores elements with an id.
-  var CONTROLS = ["toggle", "destroy", "edit-link", "toggle-all-button", "clear-completed"];
+  // Keyboard focus survives the swaps: it returns to the same control in the
+  // same row (or its title), else to a neighbouring row, else to the
+  // new-task field; never to the top of the page.
   var focusMemo = null;
 
   function visible(element) {
@@ -195,14 +220,17 @@
 
   function rememberFocus() {
     var active = document.activeElement;
-    if (!active || active === document.body || active.id) return null;
-    var control = CONTROLS.filter(function (name) { return active.classList.contains(name); })[0];
-    if (!control) return null;
+    if (!active || active === document.body) return null;
+    var undo = active.closest("#undo form");
+    if (undo) return { rowId: undo.dataset.focusRow || null, kind: "title", neighbours: [] };
+    if (active.id && !active.closest("li.task")) return null;  // htmx keeps elements with an id
     var row = active.closest("li.task");
+    var kind = active.classList[0];
+    if (!row) return kind ? { rowId: null, kind: kind, neighbours: [] } : null;
     var rows = Array.prototype.slice.call(document.querySelectorAll("#task-list > li.task"));
     var index = rows.indexOf(row);
-    var neighbours = index < 0 ? [] : rows.slice(index + 1).concat(rows.slice(0, index).reverse());
-    return { control: control, rowId: row && row.id, neighbours: neighbours.map(function (r) { return r.id; }) };
+    var neighbours = rows.slice(index + 1).concat(rows.slice(0, index).reverse());
+    return { rowId: row.id, kind: kind, neighbours: neighbours.map(function (r) { return r.id; }) };
   }
 
   function restoreFocus(memo) {
@@ -210,20 +238,20 @@
     var target = null;
     if (memo.rowId) {
       var row = document.getElementById(memo.rowId);
-      if (row) target = row.querySelector("." + memo.control);
+      if (row) target = row.querySelector("input.edit") || row.querySelector("." + memo.kind) || row.querySelector("a.title");
       for (var i = 0; !visible(target) && i < memo.neighbours.length; i++) {
         var other = document.getElementById(memo.neighbours[i]);
         target = other && other.querySelector(".toggle");
       }
-    } else {
-      target = document.querySelector("." + memo.control);
     }
+    if (!visible(target) && memo.kind) target = document.querySelector("#task-section ." + memo.kind);
+    if (!visible(target)) target = document.querySelector("#task-list .toggle");
     if (!visible(target)) target = document.getElementById("new-title");
     if (target) target.focus();
   }
 
-  document.addEventListener("htmx:beforeSwap", function () { focusMemo = rememberFocus(); });
-  document.addEventListener("htmx:afterRequest", function () {
+  document.addEventListener("htmx:beforeSwap", function () { focusMemo = focusMemo || rememberFocus(); });
+  document.addEventListener("htmx:afterSettle", function () {
     var memo = focusMemo;
     focusMemo = null;
     restoreFocus(memo);

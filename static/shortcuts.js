@@ -1,7 +1,60 @@
 // Keyboard shortcuts. They never fire while typing in a field or with a
-// modifier held, and "?" lists them all.
+// modifier held; Escape leaves a field, and "?" lists them all.
 (function () {
   "use strict";
+
+  var KEYS = [
+    ["n", "New task"],
+    ["/", "Search"],
+    ["j / k or ↓ / ↑", "Next / previous task"],
+    ["x", "Complete or reopen the task"],
+    ["e", "Rename the task"],
+    ["Delete or #", "Delete the task"],
+    ["Enter / Esc", "Save / cancel a rename"],
+    ["Esc", "Leave a text field"],
+    ["?", "This list"]
+  ];
+
+  // The help is for keyboard users with JavaScript, so it is built here
+  // when first asked for, not sent with every page.
+  function helpDialog() {
+    var dialog = document.getElementById("shortcuts-help");
+    if (dialog) return dialog;
+    dialog = document.createElement("dialog");
+    dialog.id = "shortcuts-help";
+    dialog.className = "shortcuts-help";
+    dialog.setAttribute("aria-labelledby", "shortcuts-heading");
+    var heading = document.createElement("h2");
+    heading.id = "shortcuts-heading";
+    heading.textContent = "Keyboard shortcuts";
+    var list = document.createElement("dl");
+    KEYS.forEach(function (entry) {
+      var term = document.createElement("dt");
+      entry[0].split(" ").forEach(function (word, index) {
+        if (index) term.appendChild(document.createTextNode(" "));
+        if (word === "/" && entry[0] !== "/" || word === "or") {
+          term.appendChild(document.createTextNode(word));
+        } else {
+          var key = document.createElement("kbd");
+          key.textContent = word;
+          term.appendChild(key);
+        }
+      });
+      var description = document.createElement("dd");
+      description.textContent = entry[1];
+      list.append(term, description);
+    });
+    var form = document.createElement("form");
+    form.method = "dialog";
+    var close = document.createElement("button");
+    close.className = "button";
+    close.type = "submit";
+    close.textContent = "Close";
+    form.appendChild(close);
+    dialog.append(heading, list, form);
+    document.body.appendChild(dialog);
+    return dialog;
+  }
 
   function typing(target) {
     return target.closest && target.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']");
@@ -42,16 +95,21 @@
     "k": function () { move(-1); },
     "ArrowUp": function () { move(-1); },
     "x": function () { press(currentRow(), ".toggle"); },
-    "e": function () { press(currentRow(), ".edit-link"); },
+    "e": function () { press(currentRow(), "a.title"); },
     "Delete": function () { press(currentRow(), ".destroy"); },
     "#": function () { press(currentRow(), ".destroy"); },
     "?": function () {
-      var help = document.getElementById("shortcuts-help");
-      if (help && !help.open) help.showModal();
+      var help = helpDialog();
+      if (!help.open) help.showModal();
     }
   };
 
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !event.defaultPrevented && typing(event.target) && !event.target.closest("dialog")) {
+      // Out of the field, onto the page: the next key is a shortcut again.
+      event.target.blur();
+      return;
+    }
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     if (document.querySelector("dialog[open]") && event.key !== "?") return;
     var action = ACTIONS[event.key];
@@ -69,13 +127,6 @@
     }
   });
 
-  // After a row is swapped (toggled, renamed), keep the keyboard on it.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var row = event.detail.target;
-    if (row && row.matches && row.matches("li.task") && document.activeElement === document.body) {
-      focusRow(document.getElementById(row.id));
-    }
-  });
 })();
 
 // Bulk selection: shift-click selects the range since the last checkbox clicked.

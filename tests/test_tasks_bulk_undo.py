@@ -73,7 +73,9 @@ def test_bad_bulk_requests_say_why_and_change_nothing(app, client, user, data, m
     response = client.post("/tasks/bulk", data=data)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     htmx = client.post("/tasks/bulk", data=data, headers=HTMX)
-    assert htmx.status_code == 422 and htmx.headers["HX-Retarget"] == "#bulk"
+    body = htmx.get_data(as_text=True)
+    assert htmx.status_code == 422 and message in body and "HX-Retarget" not in htmx.headers
+    assert re.search(r'<form id="list"[^>]*hx-swap-oob="true"', body)  # the form with its error, out of band
     assert rows(app) == before
 
 
@@ -112,8 +114,9 @@ def test_undo_restores_deleted_tasks_exactly(app, client, user, how):
     restored = client.post("/tasks/undo", data={"batch": undo_batch(body)}, headers=HTMX)
     assert restored.status_code == 200
     assert rows(app) == before
+    # Undo twice (a double click) is harmless: nothing more happens.
     again = client.post("/tasks/undo", data={"batch": undo_batch(body)})
-    assert again.status_code == 404 and rows(app) == before
+    assert again.status_code == 303 and rows(app) == before
 
 
 def test_plain_delete_offers_undo_on_the_next_page_and_undo_redirects(app, client, user):
@@ -134,7 +137,71 @@ def test_nobody_can_undo_someone_elses_delete(app, client, user):
     batch = undo_batch(body)
     AuthActions(client).logout()
     AuthActions(client).register(email="eve@example.com")
-    assert client.post("/tasks/undo", data={"batch": batch}).status_code == 404
+    # Her Undo restores nothing of his, and answers as for a spent batch.
+    assert client.post("/tasks/undo", data={"batch": batch}).status_code == 303
     assert rows(app) == {}
-    for forged in ("nonsense", str(uuid.uuid4())):
+    assert client.post("/tasks/undo", data={"batch": str(uuid.uuid4())}).status_code == 303
+    for forged in ("nonsense", ""):
         assert client.post("/tasks/undo", data={"batch": forged}).status_code == 404
+    assert client.post("/tasks/undo", data={"completed_at": "not a time"}).status_code == 404
+    assert rows(app) == {}
+
+
+def completed(app) -> dict[str, bool]:
+    return {title: fields[2] for title, fields in rows(app).items()}
+
+
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_complete_all_under_a_search_leaves_hidden_tasks_alone_and_offers_undo(app, client, user, headers):
+    add(client, "buy milk", "buy eggs", "call mum")
+    client.post(f"/tasks/{ids(app, 'buy eggs')[0]}/toggle")  # already done: Undo must keep it done
+
+    response = client.post("/tasks/toggle-all", data={"q": "buy"}, headers=headers)
+
+    assert completed(app) == {"buy milk": True, "buy eggs": True, "call mum": False}
+    page = response.get_data(as_text=True) if headers else client.get("/tasks?q=buy").get_data(as_text=True)
+    assert "Completed 1 task." in page and "Undo</button>" in page
+    moment = re.search(r'name="completed_at" value="([^"]+)"', page).group(1)
+    client.post("/tasks/undo", data={"completed_at": moment, "q": "buy"}, headers=headers)
+    assert completed(app) == {"buy milk": False, "buy eggs": True, "call mum": False}
+
+
+@pytest.mark.parametrize("view, cleared", [
+    ({"q": "buy"}, {"buy milk"}),
+    ({"filter": "completed", "q": "call"}, {"call mum"}),
+    ({"filter": "active"}, set()),  # the view shows no completed task: nothing to clear
+    ({}, {"buy milk", "call mum"}),
+])
+def test_clear_completed_acts_on_exactly_what_the_view_shows(app, client, user, view, cleared):
+    add(client, "buy milk", "buy eggs", "call mum")
+    for title in ("buy milk", "call mum"):
+        client.post(f"/tasks/{ids(app, title)[0]}/toggle")
+
+    response = client.post("/tasks/clear-completed", data=view, headers=HTMX)
+
+    assert response.status_code == 200
+    assert set(rows(app)) == {"buy milk", "buy eggs", "call mum"} - cleared
+    body = response.get_data(as_text=True)
+    assert ("Undo</button>" in body) == bool(cleared)  # no Undo offer for zero tasks
+
+
+def test_toggle_all_under_the_completed_filter_reopens_what_it_shows(app, client, user):
+    add(client, "a", "b", "c")
+    client.post(f"/tasks/{ids(app, 'a')[0]}/toggle")
+
+    client.post("/tasks/toggle-all", data={"filter": "completed"})
+
+    assert completed(app) == {"a": False, "b": False, "c": False}
+
+
+def test_toggle_sets_the_state_it_was_shown_so_repeats_agree(app, client, user):
+    add(client, "a")
+    task_id = ids(app, "a")[0]
+    for _ in range(3):  # a double (or triple) click, or two tabs
+        assert client.post(f"/tasks/{task_id}/toggle", data={"completed": "true"}).status_code == 303
+    assert completed(app) == {"a": True}
+    client.post(f"/tasks/{task_id}/toggle", data={"completed": "false"})
+    client.post(f"/tasks/{task_id}/toggle", data={"completed": "false"})
+    assert completed(app) == {"a": False}
+    client.post(f"/tasks/{task_id}/toggle")  # no state sent: a plain flip
+    assert completed(app) == {"a": True}

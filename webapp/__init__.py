@@ -107,9 +107,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from . import assets
     from .security import apply_security_headers
 
     app.after_request(apply_security_headers)
+    # Registered last, so it runs first: the headers above go on the
+    # compressed response unchanged.
+    assets.register(app)
 
 
 def register_commands(app: Flask) -> None:

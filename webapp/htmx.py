@@ -1,10 +1,18 @@
-"""The one place that decides between a full page and an HTMX fragment.
+"""The one place that shapes a response: a redirect, a whole page, or fragments.
 
-Every view renders through ``render()``: a plain request, a boosted request
-and a history restore get the whole page; a targeted HTMX request gets only
-the named blocks of the *same* template (jinja2-fragments), so the page and
-its fragments can never drift apart.
+Views say what changed; ``respond`` decides how the browser gets it:
+
+- a plain form post that succeeded: 303 to the page to show (Post/Redirect/Get);
+- any other plain request, a boosted one or a history restore: the whole page;
+- an HTMX request: only named blocks of the *same* template (jinja2-fragments),
+  ``blocks`` for where the request aimed and ``also`` out of band, so the
+  page and its fragments can never drift apart.
+
+Which element a fragment lands in is said by the markup (``hx-target`` and
+the ids in the template); Python never names a DOM id.
 """
+
+from collections.abc import Callable
 
 from flask import Response, make_response, redirect, render_template, request
 from jinja2_fragments.flask import render_blocks
@@ -20,19 +28,48 @@ def is_htmx_request() -> bool:
     )
 
 
-def render(template: str, *, blocks: tuple[str, ...] = (), status: int = 200, **context) -> Response:
-    """Render ``template`` whole, or only ``blocks`` of it for an HTMX request."""
-    if blocks and is_htmx_request():
-        return fragment_response(render_fragment(template, list(blocks), **context), status)
-    return fragment_response(render_template(template, **context), status)
+def respond(
+    template: str,
+    *,
+    blocks: tuple[str, ...] = (),
+    also: tuple[str, ...] = (),
+    redirect_to: str | None = None,
+    status: int = 200,
+    page: Callable[[], dict] | None = None,
+    fragment: Callable[[], dict] | None = None,
+    **context,
+) -> Response:
+    """Answer with ``template``: see the module docstring for which part.
+
+    ``page`` supplies what only the whole page needs (say, the list of tasks
+    behind a refused form) and ``fragment`` what only fragments need (say,
+    fresh counts after a change), so neither answer pays for the other's.
+    """
+    if not (blocks or also) or not is_htmx_request():
+        if redirect_to is not None and status < 400:
+            return see_other(redirect_to)
+        if page is not None:
+            context.update(page())
+        return _html(render_template(template, **context), status)
+    if fragment is not None:
+        context.update(fragment())
+    body = render_blocks(template, list(blocks), **context) if blocks else ""
+    if also:
+        body += render_blocks(template, list(also), **context, oob=True)
+    return _html(body, status)
 
 
-def render_fragment(template: str, blocks: list[str], **context) -> str:
-    """Only the named blocks of a page template, e.g. for out-of-band swaps."""
-    return render_blocks(template, blocks, **context)
+def render(template: str, *, status: int = 200, **context) -> Response:
+    """A whole page, whoever asks."""
+    return respond(template, status=status, **context)
 
 
-def fragment_response(body: str, status: int = 200) -> Response:
+def nothing_to_swap() -> Response:
+    """The page already shows the change (say, a drag-and-drop move)."""
+    return Response(status=204)
+
+
+def _html(body: str, status: int) -> Response:
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response

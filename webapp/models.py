@@ -42,6 +42,15 @@ def password_hash_method() -> str:
     return current_app.config.get("PASSWORD_HASH_METHOD", STRONG_PASSWORD_HASH)
 
 
+def due_state(due_date: date | None, completed: bool, today: date) -> str | None:
+    """"overdue", "today" or "upcoming" for an open task with a due date (the rule, once)."""
+    if due_date is None or completed:
+        return None
+    if due_date < today:
+        return "overdue"
+    return "today" if due_date == today else "upcoming"
+
+
 POSTGRES_ONLY_INDEX_PREFIX = "ix_tasks_pg_"
 
 
@@ -158,11 +167,7 @@ class Task(db.Model):
 
     def due_state(self, today: date) -> str | None:
         """"overdue", "today" or "upcoming" for an open task with a due date."""
-        if self.due_date is None or self.completed:
-            return None
-        if self.due_date < today:
-            return "overdue"
-        return "today" if self.due_date == today else "upcoming"
+        return due_state(self.due_date, self.completed, today)
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.title!r}>"

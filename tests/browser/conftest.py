@@ -10,6 +10,7 @@ it with ``allow_console_errors``.
 import os
 import re
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -62,6 +63,22 @@ class QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
+class Latency:
+    """A slow network, for the tests that ask for one: a context that sends
+    ``X-Test-Delay-Ms`` has each of its requests held that long before the
+    app sees it (the server is threaded, so requests overlap as on a real
+    network). Test-only: this wrapper exists nowhere but here."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        delay = environ.get("HTTP_X_TEST_DELAY_MS")
+        if delay:
+            time.sleep(int(delay) / 1000)
+        return self.app(environ, start_response)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """Docket on a free local port, on its own SQLite file, for the whole run."""
@@ -79,7 +96,7 @@ def live_server(tmp_path_factory):
             os.environ["DOCKET_INSTANCE_PATH"] = previous
     with app.app_context():
         db.create_all()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
+    server = make_server("127.0.0.1", 0, Latency(app), threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="docket-live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -172,10 +189,13 @@ def register(page, email=None, password=PASSWORD) -> str:
 def screenshot():
     """Save a full-page screenshot under the screenshot folder."""
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, full_page: bool = True) -> Path:
+        # Phones: pass full_page=False with a tall viewport. Chromium's
+        # full-page capture under mobile emulation lays the page out again
+        # at another size, so it would not show what a phone shows.
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOT_DIR / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         _screenshots_taken.append(path)
         return path
 

@@ -5,18 +5,19 @@ that names any task they don't own (or that no longer exists) changes nothing.
 """
 
 import uuid
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, request
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..htmx import is_htmx_request, render
+from ..htmx import is_htmx_request
 from ..models import Task, utcnow
-from . import queries, trash
+from . import queries, rendering, trash
 from .fields import clean_due_date, clean_priority
 from .listview import ListView
-from .rendering import LIST_TEMPLATE, list_context, list_helpers, offer_undo, whole_list
+from .rendering import list_helpers, offer_undo
 
 bp = Blueprint("bulk", __name__, url_prefix="/tasks")
 bp.context_processor(list_helpers)
@@ -39,13 +40,7 @@ def _selected_ids() -> list[uuid.UUID] | None:
 
 def _refuse(view: ListView, message: str):
     """422 with the message beside the bulk controls; nothing changed."""
-    if is_htmx_request():
-        response = render(LIST_TEMPLATE, blocks=("bulk",), status=422, view=view, bulk_error=message)
-        response.headers["HX-Retarget"] = "#bulk"
-        response.headers["HX-Reswap"] = "outerHTML"
-        return response
-    page = queries.list_page(current_user.id, view)
-    return render(LIST_TEMPLATE, status=422, **list_context(view, page=page, bulk_error=message))
+    return rendering.refused(view, "bulk", bulk_error=message)
 
 
 @bp.post("/bulk")
@@ -67,9 +62,10 @@ def apply():
     values = {"updated_at": utcnow()}
     if action == "delete":
         batch, count = trash.delete(current_user.id, mine)
-        undo = offer_undo(batch, count, "Deleted the selected tasks." if count > 1 else "Deleted 1 task.")
+        message = f"Deleted {count} tasks." if count > 1 else "Deleted 1 task."
+        undo = offer_undo(count, message, {"batch": batch.hex}, row=ids[0] if count == 1 else None)
         db.session.commit()
-        return whole_list(view, undo=undo)
+        return rendering.list_changed(view, undo=undo)
     if action in ("complete", "reopen"):
         done = action == "complete"
         values.update(completed=done, completed_at=utcnow() if done else None)
@@ -82,21 +78,31 @@ def apply():
         condition = sa.true()
     db.session.execute(sa.update(Task).where(Task.user_id == current_user.id, mine, condition).values(**values))
     db.session.commit()
-    return whole_list(view)
+    return rendering.list_changed(view)
 
 
 @bp.post("/undo")
 def undo():
-    """Bring back what the last delete removed: same ids, fields and order."""
+    """Take back the last delete (same ids, fields and order) or "Complete all".
+
+    Asking twice is harmless: what is already back stays as it is."""
     view = ListView.from_source(request.form)
     try:
-        batch = uuid.UUID(request.form.get("batch", ""))
-    except ValueError:
+        if "completed_at" in request.form:
+            moment = datetime.fromisoformat(request.form["completed_at"])
+            if moment.tzinfo is None:
+                raise ValueError("naive")
+            restored = queries.reopen_completed_at(current_user.id, moment)
+        else:
+            restored = trash.restore(current_user.id, uuid.UUID(request.form.get("batch", "")))
+        db.session.commit()
+    except (ValueError, OverflowError):
         abort(404)
-    restored = trash.restore(current_user.id, batch)
-    db.session.commit()
-    if not restored:
-        abort(404)
-    if not is_htmx_request():
-        flash(f"Restored {restored} task{'s' if restored != 1 else ''}.", "success")
-    return whole_list(view, undo=None)
+    except sa.exc.IntegrityError:
+        # A second Undo raced the first one: the first put everything back.
+        db.session.rollback()
+        restored = 0
+    if restored and not is_htmx_request():
+        flash(f"Restored {restored} task{'s' if restored != 1 else ''}." if "batch" in request.form
+              else f"Reopened {restored} task{'s' if restored != 1 else ''}.", "success")
+    return rendering.list_changed(view, undo=None)

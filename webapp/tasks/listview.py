@@ -1,11 +1,13 @@
 """Which slice of the list a person is looking at: filter, search and sort.
 
 It travels in the query string (so views can be bookmarked and survive
-back, forward and reload) and in hidden fields of every form (so a plain
-form post comes back, with 303, to exactly the same view).
+back, forward and reload), in hidden fields of the page's forms (so a plain
+form post comes back, with 303, to exactly the same view) and, for HTMX,
+in ``hx-vals`` on the list section.
 """
 
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from flask import url_for
 
@@ -27,6 +29,7 @@ class ListView:
     filter: str = "all"
     sort: str = "newest"
     q: str = ""
+    select: bool = False  # selection mode: a checkbox per row and the bulk actions
 
     @classmethod
     def from_source(cls, source) -> "ListView":
@@ -38,13 +41,21 @@ class ListView:
             filter=list_filter if list_filter in FILTERS else "all",
             sort=sort if sort in SORTS else "newest",
             q=query[:SEARCH_MAX],
+            select=source.get("select") == "1",
         )
 
     def params(self, **changes) -> dict:
         """The query parameters that differ from the defaults."""
         view = replace(self, **changes) if changes else self
-        defaults = ListView()
-        return {name: getattr(view, name) for name in ("filter", "sort", "q") if getattr(view, name) != getattr(defaults, name)}
+        params = {name: getattr(view, name) for name in ("filter", "sort", "q") if getattr(view, name) != getattr(DEFAULT, name)}
+        if view.select:
+            params["select"] = "1"
+        return params
+
+    def query(self) -> str:
+        """The view as a query string to append to a URL ("" for the default view)."""
+        params = self.params()
+        return "?" + urlencode(params) if params else ""
 
     def url(self, **changes) -> str:
         return url_for("tasks.index", **self.params(**changes))
@@ -59,3 +70,6 @@ class ListView:
             needle = self.q.lower()
             return needle in task.title.lower() or needle in (task.description or "").lower()
         return True
+
+
+DEFAULT = ListView()

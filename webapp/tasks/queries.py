@@ -48,6 +48,8 @@ def _no_due_date_postgresql(element, compiler, **kw):
 
 @dataclass(frozen=True)
 class Counts:
+    """The tasks in a view's search (all of them without one)."""
+
     total: int
     completed: int
 
@@ -58,7 +60,7 @@ class Counts:
 
 @dataclass(frozen=True)
 class Page:
-    tasks: list[Task]
+    tasks: list[sa.Row]  # ROW_COLUMNS of each task
     next_cursor: str | None
 
 
@@ -111,12 +113,26 @@ def owned_task(user_id: str, task_id: uuid.UUID) -> Task | None:
     return db.session.scalar(sa.select(Task).where(Task.id == task_id, Task.user_id == user_id))
 
 
-def counts(user_id: str) -> Counts:
+def counts(user_id: str, view: ListView = ListView()) -> Counts:
+    """How many tasks, and how many done, within the view's search (the filter aside)."""
     completed = sa.func.coalesce(sa.func.sum(sa.case((Task.completed.is_(True), 1), else_=0)), 0)
-    total, done = db.session.execute(
-        sa.select(sa.func.count(Task.id), completed).where(Task.user_id == user_id)
-    ).one()
+    statement = sa.select(sa.func.count(Task.id), completed).where(Task.user_id == user_id)
+    if view.q:
+        statement = statement.where(_search(view.q))
+    total, done = db.session.execute(statement).one()
     return Counts(total=int(total), completed=int(done))
+
+
+def in_view(view: ListView) -> list[sa.ColumnElement]:
+    """The conditions that make a task one of the view's: its filter and its search."""
+    conditions = []
+    if view.filter == "active":
+        conditions.append(Task.completed.is_(False))
+    elif view.filter == "completed":
+        conditions.append(Task.completed.is_(True))
+    if view.q:
+        conditions.append(_search(view.q))
+    return conditions
 
 
 def encode_cursor(task: Task, sort: str = "newest") -> str:
@@ -158,35 +174,45 @@ def _search(text: str) -> sa.ColumnElement:
     )
 
 
+# What a row shows and what a cursor needs: plain rows, not ORM objects, as
+# building 50 tracked objects per page costs more than the query itself.
+ROW_COLUMNS = (Task.id, Task.title, Task.description, Task.completed, Task.priority, Task.due_date,
+               Task.position, Task.created_at)
+
+
 def list_page(user_id: str, view: ListView = ListView(), after: str | None = None) -> Page:
     """One page of the user's tasks in the view's filter, search and order."""
     keys = SORT_KEYS[view.sort]
-    statement = sa.select(Task).where(Task.user_id == user_id)
-    if view.filter == "active":
-        statement = statement.where(Task.completed.is_(False))
-    elif view.filter == "completed":
-        statement = statement.where(Task.completed.is_(True))
-    if view.q:
-        statement = statement.where(_search(view.q))
+    statement = sa.select(*ROW_COLUMNS).where(Task.user_id == user_id, *in_view(view))
     cursor = decode_cursor(after, view.sort)
     if cursor:
         statement = statement.where(_after(keys, cursor))
     order = [key.expression.desc() if key.descending else key.expression.asc() for key in keys]
-    tasks = list(db.session.scalars(statement.order_by(*order).limit(PAGE_SIZE + 1)))
+    tasks = db.session.execute(statement.order_by(*order).limit(PAGE_SIZE + 1)).all()
     if len(tasks) > PAGE_SIZE:
         tasks = tasks[:PAGE_SIZE]
         return Page(tasks, encode_cursor(tasks[-1], view.sort))
     return Page(tasks, None)
 
 
-def set_all_completed(user_id: str, completed: bool) -> None:
-    db.session.execute(
-        sa.update(Task)
-        .where(Task.user_id == user_id, Task.completed.is_not(completed))
-        .values(
-            completed=completed,
-            completed_at=datetime.now(timezone.utc) if completed else None,
-            updated_at=datetime.now(timezone.utc),
-        )
-    )
+def set_completed(user_id: str, view: ListView, completed: bool) -> tuple[int, datetime]:
+    """Complete (or reopen) every task in the view; return how many changed, and when.
 
+    Tasks completed together share one ``completed_at``, which is how Undo
+    finds exactly them again (``reopen_completed_at``)."""
+    moment = datetime.now(timezone.utc)
+    changed = db.session.execute(
+        sa.update(Task)
+        .where(Task.user_id == user_id, Task.completed.is_not(completed), *in_view(view))
+        .values(completed=completed, completed_at=moment if completed else None, updated_at=moment)
+    ).rowcount
+    return changed, moment
+
+
+def reopen_completed_at(user_id: str, moment: datetime) -> int:
+    """Undo a "Complete all": reopen the tasks it completed (and nothing since reopened)."""
+    return db.session.execute(
+        sa.update(Task)
+        .where(Task.user_id == user_id, Task.completed.is_(True), Task.completed_at == moment)
+        .values(completed=False, completed_at=None, updated_at=datetime.now(timezone.utc))
+    ).rowcount

@@ -1,24 +1,27 @@
-"""How task views answer: the list page, or its fragments for HTMX.
+"""What the task views answer, said as what changed.
 
-Shared by the single-task views and the bulk views, so that both speak the
-same markup: rows from ``tasks/_row.html`` and blocks of ``tasks/index.html``.
+The views (single tasks and bulk) call one of these; each names the blocks of
+``tasks/index.html`` that show the change and leaves the rest to
+``htmx.respond``: 303 back to the view for a plain form post, the whole page
+for a plain GET, the blocks for HTMX.
 """
 
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import render_template, session
+from flask import session
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..htmx import fragment_response, is_htmx_request, render, render_fragment, see_other
+from ..htmx import is_htmx_request, respond
+from ..models import PRIORITIES, Task, due_state
 from . import queries
-from ..models import PRIORITIES
 from .listview import SORTS, ListView
 from .trash import UNDO_SECONDS
 
 LIST_TEMPLATE = "tasks/index.html"
-SUMMARY_BLOCKS = ["toggle_all", "footer"]
+SUMMARY = ("toggle_all", "footer")
+KEEP = object()  # "the Undo offer on screen is not affected"
 
 
 def list_helpers() -> dict:
@@ -27,43 +30,73 @@ def list_helpers() -> dict:
         zone = ZoneInfo(getattr(current_user, "timezone", None) or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    return {"today": datetime.now(zone).date(), "priorities": PRIORITIES, "sorts": SORTS, "undo_seconds": UNDO_SECONDS}
+    return {"today": datetime.now(zone).date(), "priorities": PRIORITIES, "sorts": SORTS, "undo_seconds": UNDO_SECONDS,
+            "due_state": due_state}
 
 
 def view_fields(view: ListView) -> Markup:
-    """The list view as hidden fields, so every form post returns to the view it came from."""
+    """The list view as hidden fields, so a plain form post returns to the view it came from."""
     return Markup("").join(
         Markup('<input type="hidden" name="{}" value="{}">').format(name, value)
         for name, value in view.params().items()
     )
 
 
-def list_context(view: ListView, **extra) -> dict:
-    return {"view": view, "counts": queries.counts(current_user.id), **extra}
+def _rows(view: ListView, after: str | None = None) -> dict:
+    page = queries.list_page(current_user.id, view, after)
+    return {"tasks": page.tasks, "next_cursor": page.next_cursor, "after": after}
 
 
-def fragments(view: ListView, *, rows=(), also: tuple[str, ...] = (), **extra):
-    """The changed rows that still belong in the view, then summary blocks out of band."""
-    body = "".join(render_template("tasks/_row.html", task=task, view=view) for task in rows if view.includes(task))
-    body += render_fragment(LIST_TEMPLATE, SUMMARY_BLOCKS + list(also), oob=True, **list_context(view, **extra))
-    return fragment_response(body)
+def _whole_page(view: ListView) -> dict:
+    return {**_rows(view), "counts": queries.counts(current_user.id, view)}
 
 
-def whole_list(view: ListView, **extra):
-    """After a change to many rows: 303 back to the view, or its list section for HTMX."""
-    if not is_htmx_request():
-        return see_other(view.url())
-    page = queries.list_page(current_user.id, view)
-    response = render(LIST_TEMPLATE, blocks=("task_section",), **list_context(view, page=page, **extra))
-    if "undo" in extra:
-        response.set_data(response.get_data() + render_fragment(
-            LIST_TEMPLATE, ["undo"], oob=True, **list_context(view, **extra)).encode())
-    return response
+def list_page(view: ListView, after: str | None = None, undo=None):
+    """The list; for HTMX, "Load more" gets its rows, a search or sort the section."""
+    context = {"view": view, "undo": undo, **_rows(view, after)}
+    if after and is_htmx_request():
+        return respond(LIST_TEMPLATE, blocks=("rows",), also=("load_more",), **context)
+    context["counts"] = queries.counts(current_user.id, view)
+    return respond(LIST_TEMPLATE, blocks=("task_section",), also=("new_task_view",), **context)
 
 
-def offer_undo(batch, count: int, what: str) -> dict:
-    """The Undo offer after a delete; kept in the session for the next full page."""
-    offer = {"batch": batch.hex, "message": what if count == 1 else f"{what} ({count} tasks)"}
+def rows_changed(view: ListView, tasks: list[Task], *, undo=KEEP):
+    """Tasks were added, changed or (with none given) removed: the rows that still
+    belong in the view, then the summary and any Undo offer out of band."""
+    also = SUMMARY if undo is KEEP else (*SUMMARY, "undo")
+    return respond(
+        LIST_TEMPLATE, blocks=("rows",), also=also, redirect_to=view.url(),
+        fragment=lambda: {"counts": queries.counts(current_user.id, view)},
+        view=view, tasks=[task for task in tasks if view.includes(task)], undo=None if undo is KEEP else undo,
+    )
+
+
+def row(view: ListView, task: Task, *, editing: bool = False, status: int = 200, **form):
+    """One row alone: as it shows, or open for editing (with errors, if any)."""
+    return respond(LIST_TEMPLATE, blocks=("rows",), status=status, view=view, tasks=[task], editing=editing, **form)
+
+
+def list_changed(view: ListView, *, undo=KEEP):
+    """Many rows changed: the whole section (and the Undo offer, when it changed)."""
+    also = () if undo is KEEP else ("undo",)
+    return respond(
+        LIST_TEMPLATE, blocks=("task_section",), also=also, redirect_to=view.url(),
+        fragment=lambda: _whole_page(view), view=view, undo=None if undo is KEEP else undo,
+    )
+
+
+def refused(view: ListView, form: str, **errors):
+    """422: the form (``new_task`` or ``bulk``) again, with each error beside its field."""
+    return respond(LIST_TEMPLATE, also=(form,), status=422, page=lambda: _whole_page(view), view=view, **errors)
+
+
+def offer_undo(count: int, message: str, fields: dict, row=None) -> dict | None:
+    """The Undo offer after a change to ``count`` tasks; none when nothing changed.
+
+    A plain form post keeps it in the session for the next full page."""
+    if count == 0:
+        return None
+    offer = {"message": message, "fields": fields, "row": row}
     if not is_htmx_request():
         session["undo"] = offer
     return offer

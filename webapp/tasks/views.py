@@ -1,6 +1,5 @@
 """The task list: every action works as a plain form post (303 back to the
-same view) and as an HTMX request (the changed fragment plus out-of-band
-swaps for the counter, the mark-all control and the footer)."""
+same view) and as an HTMX request; ``rendering`` says how either is answered."""
 
 import uuid
 
@@ -8,12 +7,12 @@ from flask import Blueprint, abort, flash, request, session
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..htmx import fragment_response, is_htmx_request, render, render_fragment, see_other
+from ..htmx import is_htmx_request, nothing_to_swap, render, see_other
 from ..models import Task
-from . import ordering, queries, trash
-from .fields import parse_task_form
+from . import ordering, queries, rendering, trash
+from .fields import TRUE_VALUES, parse_task_form
 from .listview import ListView
-from .rendering import LIST_TEMPLATE, fragments, list_context, list_helpers, offer_undo, view_fields, whole_list
+from .rendering import list_helpers, offer_undo, view_fields
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -40,20 +39,9 @@ def index():
     """The list: filtered, searched and sorted, one keyset page at a time."""
     view = ListView.from_source(request.args)
     after = request.args.get("after")
-    page = queries.list_page(current_user.id, view, after)
     # An Undo offer saved by a plain-form delete shows on the next full page.
     undo = None if after or is_htmx_request() else session.pop("undo", None)
-    context = list_context(view, page=page, after=after, undo=undo)
-    if after:
-        # "Load more" appends rows to the list and replaces its own control.
-        return render(LIST_TEMPLATE, blocks=("more_rows", "load_more"), oob=True, **context)
-    if is_htmx_request() and request.headers.get("HX-Target") == "task-section":
-        # Search and sort swap the list section; the add form follows out of
-        # band so that its hidden fields name the new view.
-        body = render_fragment(LIST_TEMPLATE, ["task_section"], **context)
-        body += render_fragment(LIST_TEMPLATE, ["new_task"], oob=True, **context)
-        return fragment_response(body)
-    return render(LIST_TEMPLATE, **context)
+    return rendering.list_page(view, after, undo)
 
 
 @bp.post("")
@@ -62,32 +50,21 @@ def create():
     view = ListView.from_source(request.form)
     values, errors, entered = parse_task_form(request.form, partial=False)
     if errors:
-        return _create_form_with_errors(view, errors, entered)
+        return rendering.refused(view, "new_task", errors=errors, entered=entered)
     task = Task(user_id=current_user.id, position=ordering.top_position(current_user.id), **values)
     db.session.add(task)
     db.session.commit()
-    if not is_htmx_request():
-        return see_other(view.url())
-    # The add form comes back empty (and focused) as an out-of-band swap.
-    return fragments(view, rows=[task], also=("new_task",))
-
-
-def _create_form_with_errors(view: ListView, errors: dict, entered: dict):
-    if is_htmx_request():
-        response = render(LIST_TEMPLATE, blocks=("new_task",), status=422, view=view,
-                          errors=errors, entered=entered, oob=False)
-        response.headers["HX-Retarget"] = "#new-task"
-        response.headers["HX-Reswap"] = "outerHTML"
-        return response
-    page = queries.list_page(current_user.id, view)
-    return render(LIST_TEMPLATE, status=422, **list_context(view, page=page, errors=errors, entered=entered))
+    return rendering.rows_changed(view, [task])
 
 
 @bp.get("/<uuid:task_id>")
 def show(task_id: uuid.UUID):
-    """One task on its own page, with the form to edit it."""
+    """One task on its own page; for HTMX its row, open for editing when asked."""
     task = _task_or_404(task_id)
-    return render("tasks/show.html", task=task, view=ListView.from_source(request.args), errors={}, entered={})
+    view = ListView.from_source(request.args)
+    if is_htmx_request():
+        return rendering.row(view, task, editing="edit" in request.args)
+    return render("tasks/show.html", task=task, view=view, errors={}, entered={})
 
 
 @bp.post("/<uuid:task_id>")
@@ -100,30 +77,27 @@ def update(task_id: uuid.UUID):
     if errors:
         if from_detail_page or not is_htmx_request():
             return render("tasks/show.html", status=422, task=task, view=view, errors=errors, entered=entered)
-        return render("tasks/_row.html", status=422, task=task, view=view,
-                      errors=errors, entered=entered, editing=True)
+        return rendering.row(view, task, editing=True, status=422, errors=errors, entered=entered)
     if "completed" in values:
         task.set_completed(values.pop("completed"))
     for name, value in values.items():
         setattr(task, name, value)
     db.session.commit()
-    if not is_htmx_request():
-        if from_detail_page:
-            flash("Task saved.", "success")
-        return see_other(view.url())
-    return fragments(view, rows=[task])
+    if from_detail_page and not is_htmx_request():
+        flash("Task saved.", "success")
+    return rendering.rows_changed(view, [task])
 
 
 @bp.post("/<uuid:task_id>/toggle")
 def toggle(task_id: uuid.UUID):
-    """Flip completed. Under a filter the row leaves when it no longer fits."""
+    """Complete or reopen. The button says which (the state the person saw), so a
+    double click or two tabs agree; without it, flip. Under a filter the row may leave."""
     task = _task_or_404(task_id)
     view = ListView.from_source(request.form)
-    task.set_completed(not task.completed)
+    wanted = request.form.get("completed")
+    task.set_completed(not task.completed if wanted is None else wanted.strip().lower() in TRUE_VALUES)
     db.session.commit()
-    if not is_htmx_request():
-        return see_other(view.url())
-    return fragments(view, rows=[task])
+    return rendering.rows_changed(view, [task])
 
 
 @bp.post("/<uuid:task_id>/delete")
@@ -132,11 +106,9 @@ def delete(task_id: uuid.UUID):
     task = _task_or_404(task_id)
     view = ListView.from_source(request.form)
     batch, count = trash.delete(current_user.id, Task.id == task.id)
-    undo = offer_undo(batch, count, f"Deleted “{task.title}”.")
+    undo = offer_undo(count, f"Deleted “{task.title}”.", {"batch": batch.hex}, row=task.id)
     db.session.commit()
-    if not is_htmx_request():
-        return see_other(view.url())
-    return fragments(view, also=("undo",), undo=undo)
+    return rendering.rows_changed(view, [], undo=undo)
 
 
 @bp.post("/<uuid:task_id>/move")
@@ -153,31 +125,39 @@ def move(task_id: uuid.UUID):
             except ValueError:
                 abort(404)
         ordering.move_after(current_user.id, task, upper)
-    elif direction in ("up", "down"):
-        ordering.move(current_user.id, task, direction)
-    else:
+        db.session.commit()
+        if is_htmx_request():
+            return nothing_to_swap()  # dragged: the page already shows the new order
+        return see_other(view.url())
+    if direction not in ("up", "down"):
         abort(400)
+    ordering.move(current_user.id, task, direction)
     db.session.commit()
-    if is_htmx_request() and request.headers.get("HX-Target") is None:
-        return "", 204  # dragged: the page already shows the new order
-    return whole_list(view)
+    return rendering.list_changed(view)
 
 
 @bp.post("/toggle-all")
 def toggle_all():
-    """Complete everything, or reopen everything when all is already done."""
+    """Complete every task the view shows, or reopen them when all are done.
+    Completing offers Undo."""
     view = ListView.from_source(request.form)
-    counts = queries.counts(current_user.id)
-    queries.set_all_completed(current_user.id, completed=counts.active > 0)
+    counts = queries.counts(current_user.id, view)
+    complete = view.filter == "active" or (view.filter == "all" and counts.active > 0)
+    count, moment = queries.set_completed(current_user.id, view, completed=complete)
+    undo = None
+    if complete:
+        message = "Completed 1 task." if count == 1 else f"Completed {count} tasks."
+        undo = offer_undo(count, message, {"completed_at": moment.isoformat()})
     db.session.commit()
-    return whole_list(view)
+    return rendering.list_changed(view, undo=undo)
 
 
 @bp.post("/clear-completed")
 def clear_completed():
-    """Delete every completed task, with Undo on offer."""
+    """Delete the completed tasks the view shows, with Undo on offer."""
     view = ListView.from_source(request.form)
-    batch, count = trash.delete(current_user.id, Task.completed.is_(True))
-    undo = offer_undo(batch, count, "Cleared completed tasks.")
+    batch, count = trash.delete(current_user.id, Task.completed.is_(True), *queries.in_view(view))
+    message = "Deleted 1 completed task." if count == 1 else f"Deleted {count} completed tasks."
+    undo = offer_undo(count, message, {"batch": batch.hex})
     db.session.commit()
-    return whole_list(view, undo=undo)
+    return rendering.list_changed(view, undo=undo)
