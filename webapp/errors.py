@@ -6,8 +6,8 @@ cannot leave a half-done transaction behind for the next one.
 
 import logging
 
-from flask import g, make_response, render_template, request
-from flask_login import AnonymousUserMixin
+from flask import current_app, g, make_response, render_template, request
+from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -75,6 +75,11 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_csrf_error(error: CSRFError):
+    # Logged out elsewhere (or the session expired), the page's token no
+    # longer matches: what the person needs is the login page, not "refused".
+    if request.blueprint != "auth" and not current_user.is_authenticated:
+        db.session.rollback()
+        return current_app.login_manager.unauthorized()
     return _error_response(400, CSRF_MESSAGE)
 
 

@@ -213,3 +213,26 @@ def test_axe_finds_nothing_serious_on_any_page(new_page, scheme):
     page.goto("/auth/login")
     problems["login"] = serious_violations(page)
     assert not any(problems.values()), problems
+
+
+@pytest.mark.parametrize("how", ["logged out in another tab", "password changed elsewhere"])
+def test_an_action_after_the_session_ended_leads_to_the_login_page(page, new_page, allow_console_errors, how):
+    allow_console_errors(r"status of 401")
+    register(page)
+    add(page, "still mine")
+    if how == "logged out in another tab":
+        other = page.context.new_page()  # same browser, same cookies
+        other.goto("/tasks")
+        other.get_by_role("button", name="Log out").click()
+        other.wait_for_url("**/auth/login")
+    else:
+        elsewhere = new_page(storage_state=page.context.storage_state())
+        elsewhere.goto("/account")
+        elsewhere.fill("#current_password", "correct horse battery")
+        elsewhere.fill("#new_password", "another good passphrase")
+        elsewhere.fill("#new_password_confirm", "another good passphrase")
+        elsewhere.locator("form[action$='/account/password'] button[type=submit]").click()
+        expect(elsewhere.locator(".flash")).to_be_visible()
+    row(page, "still mine").locator(".toggle").click()
+    page.wait_for_url(re.compile(r"/auth/login\?next=(%2F|/)tasks$"))
+    expect(page.locator(".flash")).to_have_text("Your session has ended. Please log in again.")

@@ -8,7 +8,7 @@ cookie issued before, on every device.
 import hmac
 from urllib.parse import urlsplit
 
-from flask import request, url_for
+from flask import flash, request, url_for
 from flask_login import LoginManager
 from werkzeug.wrappers import Response
 
@@ -48,7 +48,13 @@ def _requested_page() -> str:
     return request.full_path.rstrip("?") if request.method == "GET" else request.path
 
 
+SESSION_ENDED = "Your session has ended. Please log in again."
+
+
 def unauthorized() -> Response:
+    if is_htmx_request() or request.method != "GET":
+        # The person was doing something on a page: say why they are here.
+        flash(SESSION_ENDED, "info")
     page = _requested_page()
     login_url = url_for("auth.login", next=page if is_safe_next(page) else None)
     if is_htmx_request():
