@@ -115,7 +115,11 @@
     var input = form.querySelector("#new-title");
     var values = {};
     new FormData(form).forEach(function (value, name) { values[name] = value; });
+    // The title, due date and priority start afresh for the next task (not
+    // form.reset(): after a refusal the defaults are the refused values).
     input.value = "";
+    form.querySelectorAll("input[type=date]").forEach(function (field) { field.value = ""; });
+    form.querySelectorAll("select").forEach(function (field) { field.selectedIndex = 0; });
     form.querySelectorAll(".field-error").forEach(function (error) { error.remove(); });
     form.querySelectorAll("[aria-invalid]").forEach(function (field) {
       field.removeAttribute("aria-invalid");

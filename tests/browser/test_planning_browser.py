@@ -16,6 +16,9 @@ def test_due_date_and_priority_when_adding(page):
     page.press("#new-title", "Enter")
     task = row(page, "Pay rent")
     expect(task.locator("time.due")).to_have_text("5 Jan 2031")
+    # The next task starts afresh.
+    expect(page.locator("#new-due")).to_have_value("")
+    expect(page.locator("#new-priority")).to_have_value("none")
     expect(task.locator(".priority")).to_contain_text("High")
     page.reload()
     expect(row(page, "Pay rent").locator(".priority.p3")).to_have_count(1)
