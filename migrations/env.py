@@ -42,6 +42,11 @@ def run_migrations_online():
     options.setdefault("compare_type", True)
     options.setdefault("include_object", include_in_migrations)
     with migrate_extension.db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # The app's statement timeout guards requests; a migration that
+            # rewrites a large table must be allowed to take its time.
+            connection.exec_driver_sql("SET statement_timeout = 0")
+            connection.commit()  # end the implicit transaction, or Alembic would not commit its own
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():
             context.run_migrations()

@@ -233,3 +233,31 @@ def test_hand_made_legacy_table_is_adopted_by_stamp_then_upgrade(fresh_app):
         owners = db.session.scalars(sa.select(User.id).where(User.password_hash.is_(None))).all()
         db.session.remove()
     assert sorted(owners) == sorted(OWNERS)
+
+
+def test_migrations_run_without_the_apps_statement_timeout(tmp_path, monkeypatch):
+    """The app cancels statements after DOCKET_DB_STATEMENT_TIMEOUT; a migration
+    that rewrites a big table must not be, so env.py lifts it first thing."""
+    monkeypatch.setenv("DOCKET_INSTANCE_PATH", str(tmp_path / "instance"))
+    url = create_postgres_database("docket_migrate")
+    try:
+        application = make_app(url)
+        seen = []
+        with application.app_context():
+            engine = db.engine
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if not seen:
+                cursor.execute("SHOW statement_timeout")  # what the app's connections get
+                seen.append(cursor.fetchone()[0])
+            seen.append(statement)
+
+        sa.event.listen(engine, "before_cursor_execute", record)
+        with application.app_context():
+            flask_migrate.upgrade(revision="head")
+            engine.dispose()
+        assert seen[0] == "10s"  # the app's limit ...
+        assert seen[1] == "SET statement_timeout = 0"  # ... lifted before anything else
+        assert current_revision(application) == script_directory().get_current_head()
+    finally:
+        drop_postgres_database(url)

@@ -29,7 +29,7 @@ def engine_options(tmp_path, url, **env):
 
 def test_postgres_gets_connect_and_statement_timeouts_by_default(tmp_path):
     options = engine_options(tmp_path, PG)
-    assert options["pool_pre_ping"] is True
+    assert "pool_pre_ping" not in options  # idle connections are pinged instead (extensions.py)
     assert options["connect_args"] == {"connect_timeout": 3, "options": "-c statement_timeout=10000"}
 
 
@@ -39,7 +39,7 @@ def test_the_timeouts_can_be_changed(tmp_path):
 
 
 def test_sqlite_gets_no_postgres_arguments(tmp_path):
-    assert engine_options(tmp_path, "sqlite:///" + str(tmp_path / "x.sqlite3")) == {"pool_pre_ping": True}
+    assert engine_options(tmp_path, "sqlite:///" + str(tmp_path / "x.sqlite3")) == {}
 
 
 @pytest.mark.parametrize(

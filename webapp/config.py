@@ -124,8 +124,9 @@ def engine_options(url: str, env) -> dict:
     # day someone switches to PostgreSQL.
     connect_timeout = _whole_number(env, "DOCKET_DB_CONNECT_TIMEOUT", 3, minimum=1)
     statement_timeout = _whole_number(env, "DOCKET_DB_STATEMENT_TIMEOUT", 10_000, minimum=0)
-    # pre_ping lets the app recover by itself after the database restarts.
-    options: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: extensions.py pings only connections that sat idle,
+    # which is how the app recovers by itself after the database restarts.
+    options: dict = {}
     if url.startswith("postgresql"):
         # A database host that accepts the connection but never answers would
         # otherwise hold a worker forever; a runaway query likewise. libpq's

@@ -6,6 +6,7 @@ cycle can form (see seed 000).
 """
 
 import sqlite3
+import time
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -15,6 +16,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import Pool
 from sqlalchemy.orm import DeclarativeBase
 
 # Constraint names are derived, never left to the database, so the foreign
@@ -47,3 +50,32 @@ def _sqlite_enforces_foreign_keys(dbapi_connection, connection_record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+# A pooled connection that sat idle may have died with a database restart,
+# so it is pinged before use; one in steady use is not, which spares the
+# busy path a round trip per request (SQLAlchemy's pool_pre_ping would ping
+# every checkout). A failed ping makes the pool open a fresh connection.
+IDLE_BEFORE_PING = 10.0  # seconds
+
+
+@event.listens_for(Pool, "checkin")
+def _note_last_use(dbapi_connection, connection_record):
+    connection_record.info["last_used"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
+    last_used = connection_record.info.get("last_used")
+    if last_used is None or time.monotonic() - last_used < IDLE_BEFORE_PING:
+        return  # just opened, or in steady use
+    try:
+        ping(dbapi_connection)
+    except Exception as error:  # any DBAPI error: the connection is no good
+        raise DisconnectionError(str(error)) from error
+
+
+def ping(dbapi_connection) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SELECT 1")
+    cursor.close()

@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..accounts import create_user, email_taken, find_user
 from ..extensions import db, limiter
 from ..htmx import render, see_other
+from ..models import password_hash_method
 from ..timezones import is_known_timezone
 from .forms import LoginForm, RegisterForm
 from .session import is_safe_next
@@ -17,10 +18,11 @@ from .session import is_safe_next
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-@lru_cache(maxsize=1)
-def _unknown_user_hash() -> str:
-    """Checked when no such user exists, so a miss takes as long as a wrong password."""
-    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+@lru_cache(maxsize=4)
+def _unknown_user_hash(method: str) -> str:
+    """Checked when no such user exists, so a miss takes as long as a wrong password
+    (hashed the way real passwords are, hence keyed by the method)."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def _login_limit() -> str:
@@ -83,7 +85,7 @@ def login():
     if form.validate_on_submit():
         user = find_user(form.email.data)
         if user is None:
-            check_password_hash(_unknown_user_hash(), form.password.data)
+            check_password_hash(_unknown_user_hash(password_hash_method()), form.password.data)
         elif user.check_password(form.password.data):
             _start_session(user, remember=form.remember.data)
             target = form.next.data if is_safe_next(form.next.data) else url_for("tasks.index")

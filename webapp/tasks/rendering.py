@@ -42,21 +42,17 @@ def view_fields(view: ListView) -> Markup:
     )
 
 
-def _rows(view: ListView, after: str | None = None) -> dict:
-    page = queries.list_page(current_user.id, view, after)
-    return {"tasks": page.tasks, "next_cursor": page.next_cursor, "after": after}
-
-
-def _whole_page(view: ListView) -> dict:
-    return {**_rows(view), "counts": queries.counts(current_user.id, view)}
+def _rows(view: ListView, after: str | None = None, *, with_counts: bool = True) -> dict:
+    page = queries.list_page(current_user.id, view, after, with_counts=with_counts)
+    return {"tasks": page.tasks, "next_cursor": page.next_cursor, "after": after, "counts": page.counts}
 
 
 def list_page(view: ListView, after: str | None = None, undo=None):
-    """The list; for HTMX, "Load more" gets its rows, a search or sort the section."""
-    context = {"view": view, "undo": undo, **_rows(view, after)}
-    if after and is_htmx_request():
+    """The list; for HTMX, "Load more" gets its rows (no counts), a search or sort the section."""
+    more = bool(after) and is_htmx_request()
+    context = {"view": view, "undo": undo, **_rows(view, after, with_counts=not more)}
+    if more:
         return respond(LIST_TEMPLATE, blocks=("rows",), also=("load_more",), **context)
-    context["counts"] = queries.counts(current_user.id, view)
     return respond(LIST_TEMPLATE, blocks=("task_section",), also=("new_task_view",), **context)
 
 
@@ -81,13 +77,13 @@ def list_changed(view: ListView, *, undo=KEEP):
     also = () if undo is KEEP else ("undo",)
     return respond(
         LIST_TEMPLATE, blocks=("task_section",), also=also, redirect_to=view.url(),
-        fragment=lambda: _whole_page(view), view=view, undo=None if undo is KEEP else undo,
+        fragment=lambda: _rows(view), view=view, undo=None if undo is KEEP else undo,
     )
 
 
 def refused(view: ListView, form: str, **errors):
     """422: the form (``new_task`` or ``bulk``) again, with each error beside its field."""
-    return respond(LIST_TEMPLATE, also=(form,), status=422, page=lambda: _whole_page(view), view=view, **errors)
+    return respond(LIST_TEMPLATE, also=(form,), status=422, page=lambda: _rows(view), view=view, **errors)
 
 
 def offer_undo(count: int, message: str, fields: dict, row=None) -> dict | None:

@@ -1,0 +1,50 @@
+"""Pooled connections are pinged only after sitting idle: a busy app pays no
+extra round trip, and one that sat through a database restart recovers by
+itself on the next request."""
+
+import sqlalchemy as sa
+
+from webapp import extensions
+
+
+def count_pings(monkeypatch) -> list:
+    pings = []
+    real = extensions.ping
+
+    def counting(dbapi_connection):
+        pings.append(1)
+        real(dbapi_connection)
+
+    monkeypatch.setattr(extensions, "ping", counting)
+    return pings
+
+
+def test_a_connection_in_steady_use_is_not_pinged_but_an_idle_one_is(app, client, user, monkeypatch):
+    pings = count_pings(monkeypatch)
+    for _ in range(3):
+        assert client.get("/tasks").status_code == 200
+    assert pings == []
+
+    monkeypatch.setattr(extensions, "IDLE_BEFORE_PING", 0.0)  # as if it sat idle a while
+    assert client.get("/tasks").status_code == 200
+    assert pings
+
+
+def test_an_idle_connection_killed_by_a_database_restart_is_replaced(app, client, user, monkeypatch):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return  # an SQLite file has no server to lose the connection to
+    assert client.get("/tasks").status_code == 200  # the pool now holds a used connection
+    admin = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        # What a restart does to every connection the pool holds.
+        killed = connection.execute(sa.text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )).scalar()
+    admin.dispose()
+    assert killed >= 1
+    monkeypatch.setattr(extensions, "IDLE_BEFORE_PING", 0.0)
+
+    response = client.get("/tasks")
+
+    assert response.status_code == 200  # the ping found it dead; a fresh one served the page
