@@ -6,10 +6,13 @@ form post comes back, with 303, to exactly the same view) and, for HTMX,
 in ``hx-vals`` on the list section.
 """
 
+import json
 from dataclasses import dataclass, replace
+from functools import cached_property
 from urllib.parse import urlencode
 
 from flask import url_for
+from markupsafe import Markup
 
 from ..models import Task
 
@@ -52,10 +55,25 @@ class ListView:
             params["select"] = "1"
         return params
 
+    # Asked for many times per page, and a view never changes: worked out once.
+    @cached_property
     def query(self) -> str:
         """The view as a query string to append to a URL ("" for the default view)."""
         params = self.params()
         return "?" + urlencode(params) if params else ""
+
+    @cached_property
+    def hx_vals(self) -> str:
+        """The view as JSON for ``hx-vals`` ("" for the default view)."""
+        return json.dumps(self.params()) if self.params() else ""
+
+    @cached_property
+    def hidden_fields(self) -> Markup:
+        """The view as hidden fields, so a plain form post returns to the view it came from."""
+        return Markup("").join(
+            Markup('<input type="hidden" name="{}" value="{}">').format(name, value)
+            for name, value in self.params().items()
+        )
 
     def url(self, **changes) -> str:
         return url_for("tasks.index", **self.params(**changes))

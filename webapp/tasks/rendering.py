@@ -36,10 +36,7 @@ def list_helpers() -> dict:
 
 def view_fields(view: ListView) -> Markup:
     """The list view as hidden fields, so a plain form post returns to the view it came from."""
-    return Markup("").join(
-        Markup('<input type="hidden" name="{}" value="{}">').format(name, value)
-        for name, value in view.params().items()
-    )
+    return view.hidden_fields
 
 
 def _rows(view: ListView, after: str | None = None, *, with_counts: bool = True) -> dict:
