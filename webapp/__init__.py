@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
+    register_observability(app)
     register_commands(app)
     return app
 
@@ -114,6 +115,12 @@ def register_request_hooks(app: Flask) -> None:
     # Registered last, so it runs first: the headers above go on the
     # compressed response unchanged.
     assets.register(app)
+
+
+def register_observability(app: Flask) -> None:
+    from . import observability
+
+    observability.register(app)
 
 
 def register_commands(app: Flask) -> None:
