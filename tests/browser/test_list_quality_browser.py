@@ -55,6 +55,19 @@ def test_phone_layout_never_scrolls_sideways_and_rows_stay_short(page, new_page,
             assert box["height"] <= 170, f"row {index} is {box['height']}px tall at {width}px"
             assert title["width"] >= width * 0.55, f"row {index}'s title is {title['width']}px wide"
         screenshot(phone, f"list-phone-{width}-{scheme}", full_page=False)
+    # Renaming in place and selecting several fit the phone too. (A fresh
+    # page: Playwright's screenshot leaves style attributes that htmx would
+    # then re-apply against our CSP.)
+    phone.goto("/tasks")
+    phone.get_by_role("link", name="Select").click()
+    expect(phone.locator("input.select")).to_have_count(6)
+    expect(phone.locator("section.todoapp")).to_have_count(1)  # a whole page, not a page in the list
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width
+    row(phone, "Pay the electricity bill").locator("input.select").check()
+    rows(phone).nth(2).locator(".title").click()
+    expect(phone.locator("input.edit")).to_be_focused()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(phone, f"list-phone-{width}-select-and-edit", full_page=False)
 
 
 def test_on_the_desktop_titles_use_the_row_width(page, screenshot):
