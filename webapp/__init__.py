@@ -12,20 +12,41 @@ from pathlib import Path
 
 from flask import Flask
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# templates/, static/ and migrations/ are read from beside this file: in the
+# wheel they are package data, in a checkout webapp/templates etc. are symlinks
+# to the top-level folders. One path either way, so what the tests exercise is
+# what an installed copy uses.
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+def _in_source_checkout() -> bool:
+    """True when running from the repository (editable install or plain
+    checkout), False when installed into site-packages, whose parent folder
+    is shared with every other package and is no place for .env or instance/."""
+    return (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "wsgi.py").is_file()
+
+
+def _home() -> Path:
+    """Where .env and the default instance/ folder are: the project folder in a
+    checkout (as always), the working directory for an installed package."""
+    return PROJECT_ROOT if _in_source_checkout() else Path.cwd()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build a Docket app. ``test_config`` overrides the environment."""
     from dotenv import load_dotenv
 
-    load_dotenv(PROJECT_ROOT / ".env")
-    instance_path = os.environ.get("DOCKET_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    home = _home()
+    load_dotenv(home / ".env")
+    # Flask wants an absolute instance path; a relative DOCKET_INSTANCE_PATH
+    # means relative to the working directory.
+    instance_path = os.path.abspath(os.environ.get("DOCKET_INSTANCE_PATH") or home / "instance")
     app = Flask(
         __name__,
         instance_path=instance_path,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(PACKAGE_DIR / "templates"),
+        static_folder=str(PACKAGE_DIR / "static"),
     )
     os.makedirs(app.instance_path, exist_ok=True)
 
@@ -84,7 +105,7 @@ def register_extensions(app: Flask) -> None:
         # client cannot forge its address. The Host header is left alone.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     configure_login(login_manager)
     csrf.init_app(app)
