@@ -10,6 +10,7 @@ page 1,000 is as cheap as page 1.
 import base64
 import binascii
 import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Task
+from ..models import PRIORITIES, Task
 from .listview import ListView
 
 PAGE_SIZE = 50
@@ -77,15 +78,55 @@ class SortKey:
     from_text: Callable[[str], object]
 
 
-def _datetime_from_text(text: str) -> datetime:
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        raise ValueError("naive")
+# A cursor comes back from the browser, so it is untrusted: each parser takes
+# exactly the text that ``to_text`` writes (anything else raises ValueError and
+# the cursor is ignored), and only values that the column can hold, so that
+# binding and comparing them can never fail or overflow in the database.
+BIGINT_RANGE = (-(2**63), 2**63 - 1)  # tasks.position
+PRIORITY_RANGE = (min(PRIORITIES), max(PRIORITIES))  # tasks.priority
+_INTEGER_TEXT = re.compile(r"-?[0-9]{1,19}")  # ASCII only: int() also takes " 7", "+7", "1_0" and "\u0667"
+_UUID_TEXT = re.compile(r"[0-9a-f]{32}")  # UUID.hex; uuid.UUID() takes braces, URNs and other digits too
+
+
+def _canonical(text: str, value, to_text: Callable[[object], str]):
+    if to_text(value) != text:
+        raise ValueError("not written by encode_cursor")
     return value
 
 
+def _datetime_from_text(text: str) -> datetime:
+    value = _canonical(text, datetime.fromisoformat(text), datetime.isoformat)
+    if value.tzinfo is None:
+        raise ValueError("naive")
+    # In UTC, as the column holds it: a time near year 1 or 9999 with an
+    # offset has no UTC equivalent (OverflowError, caught by decode_cursor).
+    return value.astimezone(timezone.utc)
+
+
+def _date_from_text(text: str) -> date:
+    return _canonical(text, date.fromisoformat(text), date.isoformat)
+
+
+def _uuid_from_text(text: str) -> uuid.UUID:
+    if not _UUID_TEXT.fullmatch(text):
+        raise ValueError("not a UUID as encode_cursor writes it")
+    return uuid.UUID(hex=text)
+
+
+def _integer_from_text(low: int, high: int) -> Callable[[str], int]:
+    def from_text(text: str) -> int:
+        if not _INTEGER_TEXT.fullmatch(text):
+            raise ValueError("not an integer as encode_cursor writes it")
+        value = _canonical(text, int(text), str)  # no "-0" or "007"
+        if not low <= value <= high:
+            raise ValueError("out of the column's range")
+        return value
+
+    return from_text
+
+
 _CREATED = (lambda t: t.created_at, lambda v: v.isoformat(), _datetime_from_text)
-_ID = (lambda t: t.id, lambda v: v.hex, uuid.UUID)
+_ID = (lambda t: t.id, lambda v: v.hex, _uuid_from_text)
 
 
 def _keys(*specs) -> tuple[SortKey, ...]:
@@ -97,16 +138,19 @@ SORT_KEYS = {
     "oldest": _keys((Task.created_at, False, *_CREATED), (Task.id, False, *_ID)),
     "due": _keys(
         (sa.func.coalesce(Task.due_date, NoDueDate()), False,
-         lambda t: t.due_date or NO_DUE_DATE, lambda v: v.isoformat(), date.fromisoformat),
+         lambda t: t.due_date or NO_DUE_DATE, lambda v: v.isoformat(), _date_from_text),
         (Task.created_at, True, *_CREATED),
         (Task.id, True, *_ID),
     ),
     "priority": _keys(
-        (Task.priority, True, lambda t: t.priority, str, int),
+        (Task.priority, True, lambda t: t.priority, str, _integer_from_text(*PRIORITY_RANGE)),
         (Task.created_at, True, *_CREATED),
         (Task.id, True, *_ID),
     ),
-    "manual": _keys((Task.position, False, lambda t: t.position, str, int), (Task.id, False, *_ID)),
+    "manual": _keys(
+        (Task.position, False, lambda t: t.position, str, _integer_from_text(*BIGINT_RANGE)),
+        (Task.id, False, *_ID),
+    ),
 }
 
 
@@ -155,7 +199,8 @@ def encode_cursor(task: Task, sort: str = "newest") -> str:
 
 
 def decode_cursor(raw: str | None, sort: str = "newest") -> list | None:
-    """The key values in a cursor, or None when it is not one of ours."""
+    """The key values in a cursor, or None when it is not exactly one of ours
+    (then the list starts at its first page, as if no cursor had been sent)."""
     keys = SORT_KEYS.get(sort)
     if not raw or keys is None or len(raw) > 400:
         return None
@@ -163,8 +208,12 @@ def decode_cursor(raw: str | None, sort: str = "newest") -> list | None:
         values = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
         if not isinstance(values, list) or len(values) != len(keys):
             return None
+        # Every value travels as text; a number, list or object in its place is not ours.
+        if not all(type(value) is str for value in values):
+            return None
         return [key.from_text(value) for key, value in zip(keys, values, strict=True)]
-    except (ValueError, TypeError, UnicodeDecodeError, binascii.Error):
+    except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error):
+        # ValueError covers bad JSON, UnicodeDecodeError and the parsers' refusals.
         return None
 
 
