@@ -18,6 +18,13 @@ class AccountError(ValueError):
     """A request about an account that cannot be carried out, with the reason."""
 
 
+class EmailTaken(AccountError):
+    """The address already belongs to an account."""
+
+
+EMAIL_TAKEN = "An account with this email address already exists."
+
+
 def normalise_email(raw: str) -> str:
     """Trim, lower-case and check an address; raise ``AccountError`` if it is not one."""
     email = (raw or "").strip().lower()
@@ -55,7 +62,9 @@ def create_user(email: str, password: str) -> User:
     if problem:
         raise AccountError(problem)
     if email_taken(email):
-        raise AccountError("An account with this email address already exists.")
+        # Only a first check: a parallel sign-up can still take the address
+        # before the commit, which the unique index then refuses (IntegrityError).
+        raise EmailTaken(EMAIL_TAKEN)
     user = User(email=email)
     user.set_password(password)
     db.session.add(user)

@@ -5,9 +5,10 @@ from functools import lru_cache
 
 from flask import Blueprint, current_app, flash, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..accounts import create_user, email_taken, find_user
+from ..accounts import EmailTaken, create_user, email_taken, find_user
 from ..extensions import db, limiter
 from ..htmx import render, see_other
 from ..models import password_hash_method
@@ -51,6 +52,30 @@ def _start_session(user, remember: bool = False) -> None:
     session.permanent = True
 
 
+EMAIL_TAKEN_HERE = "An account with this email address already exists. Log in instead?"
+
+
+def _create_account(form: RegisterForm):
+    """The new account, committed; None when the address is taken, also when a
+    parallel sign-up with the same address committed first (two tabs, a double
+    submit): the unique index refuses the second insert, and that person gets
+    the same answer as for an address taken long ago, not a 500."""
+    try:
+        user = create_user(form.email.data, form.password.data)
+        if is_known_timezone(form.timezone.data):
+            user.timezone = form.timezone.data
+        db.session.commit()
+    except EmailTaken:
+        db.session.rollback()
+        return None
+    except IntegrityError:
+        db.session.rollback()
+        if email_taken(form.email.data):
+            return None
+        raise  # another constraint failed: a bug, not a race
+    return user
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @_rate_limited
 def register():
@@ -59,13 +84,10 @@ def register():
         return see_other(url_for("tasks.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        if email_taken(form.email.data):
-            form.email.errors.append("An account with this email address already exists. Log in instead?")
+        user = _create_account(form)
+        if user is None:
+            form.email.errors.append(EMAIL_TAKEN_HERE)
         else:
-            user = create_user(form.email.data, form.password.data)
-            if is_known_timezone(form.timezone.data):
-                user.timezone = form.timezone.data
-            db.session.commit()
             _start_session(user)
             flash("Welcome to Docket! Add your first task below.", "success")
             return see_other(url_for("tasks.index"))
