@@ -164,9 +164,13 @@ def test_text_formatter_outside_a_request():
     assert observability.formatter("text").format(record).endswith("INFO webapp [-]: hello")
 
 
-def test_the_log_format_is_left_alone_under_test(client, caplog):
+def test_the_log_format_is_left_alone_under_test(variant_app, caplog):
     """TESTING apps (like create_app's logging) do not restyle the process's handlers."""
-    assert not any(isinstance(f, observability.RequestIdFilter) for f in caplog.handler.filters)
+    handlers = logging.getLogger().handlers
+    assert caplog.handler in handlers
+    before = [(h, h.formatter, list(h.filters)) for h in handlers]
+    variant_app(DOCKET_LOG_FORMAT="json")
+    assert [(h, h.formatter, list(h.filters)) for h in logging.getLogger().handlers] == before
 
 
 @pytest.mark.parametrize("value", ["xml", "JSONL", "1"])
