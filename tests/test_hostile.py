@@ -588,14 +588,11 @@ def path_for(draw, rule, state: State) -> str:
     return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>", argument, rule.rule)
 
 
-# 5xx this suite found outside the files of the change that brought it, by
-# (endpoint or "*", words of the logged error). Each is pinned by a strict
-# xfail test at the end of this file: the day its fix lands, that test
-# passes, fails as XPASS, and the entry and the marker go.
-KNOWN_ELSEWHERE = {
-    ("bulk.undo", "OverflowError"): "webapp/tasks/bulk.py: an Undo time with no UTC equivalent",
-    ("*", "Invalid IPv6 URL"): "webapp/auth/session.py: urlsplit() of a malformed HX-Current-URL",
-}
+# 5xx known and not yet fixed, by (endpoint or "*", words of the logged
+# error), each pinned by a strict xfail test until its fix lands. None today:
+# the two this suite found (an Undo time with no UTC equivalent, a malformed
+# HX-Current-URL) are fixed and kept as regression tests at the end.
+KNOWN_ELSEWHERE: dict[tuple[str, str], str] = {}
 
 
 def _known(kind: str, endpoint: str, detail: str) -> bool:
@@ -821,20 +818,16 @@ def test_real_cursors_still_work(sort):
         assert decoded == [key.value_of(task) for key in queries.SORT_KEYS[sort]]
 
 
-# -- 5xx found in code outside this change's files (see KNOWN_ELSEWHERE) ---------
+# -- 5xx this suite found elsewhere, now fixed: kept as plain regression tests ----
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_ELSEWHERE[("bulk.undo", "OverflowError")])
 @pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
 def test_undo_of_a_time_out_of_range(client, user, moment):
-    """Fix: in bulk.undo, ``moment = moment.astimezone(timezone.utc)`` inside the
-    try, whose ``except (ValueError, OverflowError)`` then answers 404."""
+    """A time with no UTC equivalent is refused (404), not a 500 from the database."""
     assert client.post("/tasks/undo", data={"completed_at": moment}).status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_ELSEWHERE[("*", "Invalid IPv6 URL")])
 @pytest.mark.parametrize("current_url", ["http://[::1", "//[", "http://a:b@[x/"])
 def test_logged_out_htmx_request_from_a_malformed_page_url(client, current_url):
-    """Fix: in auth.session._requested_page, treat a ValueError from urlsplit()
-    like a missing HX-Current-URL (come back to the request's own path)."""
+    """A malformed HX-Current-URL is treated as absent: 401 with the login redirect."""
     response = client.get("/tasks", headers={"HX-Request": "true", "HX-Current-URL": current_url})
     assert response.status_code == 401

@@ -42,7 +42,10 @@ def is_safe_next(target: str | None) -> bool:
 def _requested_page() -> str:
     # For an HTMX call, come back to the page the person was on, not the fragment URL.
     if is_htmx_request():
-        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        try:
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        except ValueError:  # not a URL at all (say "http://[::1"): as if it were absent
+            current = urlsplit("")
         if current.path and is_safe_next(current.path):
             return current.path + (f"?{current.query}" if current.query else "")
     return request.full_path.rstrip("?") if request.method == "GET" else request.path

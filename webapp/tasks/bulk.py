@@ -5,7 +5,7 @@ that names any task they don't own (or that no longer exists) changes nothing.
 """
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, request
@@ -92,6 +92,7 @@ def undo():
             moment = datetime.fromisoformat(request.form["completed_at"])
             if moment.tzinfo is None:
                 raise ValueError("naive")
+            moment = moment.astimezone(timezone.utc)  # a time with no UTC equivalent raises here, not in SQL
             restored = queries.reopen_completed_at(current_user.id, moment)
         else:
             restored = trash.restore(current_user.id, uuid.UUID(request.form.get("batch", "")))
