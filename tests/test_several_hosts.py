@@ -452,6 +452,18 @@ def test_a_forged_x_forwarded_for_buys_no_extra_attempts(hosts):
     assert statuses == [422] * LIMIT + [429], statuses
 
 
+def test_one_request_id_reaches_both_logs_and_metrics_stay_private(hosts):
+    """nginx passes its $request_id on (Docket keeps it); /metrics is refused at the proxy."""
+    visitor = hosts.browser("127.0.0.7")
+    page = visitor.get(hosts.nginx, "/healthz")
+    assert page.status_code == 200
+    assert re.fullmatch(r"[0-9a-f]{32}", page.headers["X-Request-ID"]), page.headers.get("X-Request-ID")
+    metrics = visitor.http.get(hosts.nginx + "/metrics", timeout=15)
+    assert metrics.status_code == 404
+    direct = visitor.http.get(hosts.instances["A"] + "/metrics", timeout=15)  # from a host's own loopback
+    assert direct.status_code == 200 and "docket_" in direct.text
+
+
 def test_the_readme_shows_the_snippet_this_module_runs():
     """The README's copy and deploy/nginx.conf.example say the same (comments aside)."""
 
