@@ -49,10 +49,10 @@ def test_register_logs_in_and_redirects_to_tasks(app, client, auth):
     assert saved.email == "ada.lovelace@example.com"
 
 
-def test_register_stores_only_a_scrypt_hash(app, auth):
+def test_register_stores_only_an_argon2id_hash(app, auth):
     auth.register()
     [saved] = users(app)
-    assert saved.password_hash.startswith("scrypt:")
+    assert saved.password_hash.startswith("$argon2id$v=19$")
     assert PASSWORD not in saved.password_hash
     assert saved.check_password(PASSWORD)
 

@@ -7,7 +7,7 @@ from conftest import make_app
 from webapp.extensions import db
 from webapp.models import Task, User
 
-PASSWORD = "password123"
+PASSWORD = "amber-kestrel-lantern"
 
 
 def create(runner, email="ops@example.com", password=PASSWORD):

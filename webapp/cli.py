@@ -8,7 +8,8 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from .accounts import AccountError, create_user, delete_user, find_user, password_problem
+from .accounts import AccountError, create_user, delete_user, find_user, normalise_email
+from .passwords import password_problem
 from .extensions import db
 from .models import Task, User
 
@@ -55,6 +56,9 @@ def create_command(email: str, password_stdin: bool):
     """Create a user with EMAIL; the password is prompted for (or read from stdin)."""
     password = _read_password(password_stdin)
     try:
+        problem = password_problem(password, normalise_email(email))
+        if problem:
+            raise AccountError(problem)
         user = create_user(email, password)
         db.session.commit()
     except AccountError as error:
@@ -92,7 +96,7 @@ def set_password_command(email: str, password_stdin: bool):
     """Set a new password for EMAIL and end all of that user's sessions."""
     user = _user_or_fail(email)
     password = _read_password(password_stdin)
-    problem = password_problem(password)
+    problem = password_problem(password, user.email)
     if problem:
         raise click.ClickException(problem)
     user.set_password(password)

@@ -1,15 +1,36 @@
 """Account settings: time zone, password, deletion."""
 
-from flask import Blueprint, flash, request, session, url_for
+from flask import Blueprint, current_app, flash, g, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..accounts import delete_user
-from ..extensions import db
+from ..extensions import db, limiter
 from ..htmx import render, see_other
 from ..tasks.portable import MAX_ROWS
 from .forms import DeleteAccountForm, PasswordChangeForm, TimezoneForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _recheck_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _recheck_key() -> str:
+    """Per person, whatever address or session the guesses come from."""
+    return "user:" + (current_user.id if current_user.is_authenticated else request.remote_addr or "")
+
+
+def _wrong_password(response) -> bool:
+    """Only a wrong current password counts, not a new one that was refused."""
+    return bool(g.get("wrong_password"))
+
+
+# Every form that re-checks the password draws on one count per person, so a
+# stolen session gets LOGIN_RATE_LIMIT guesses in all, then 429s: like log-in.
+_password_rechecks_limited = limiter.shared_limit(
+    _recheck_limit, scope="password-recheck", key_func=_recheck_key, deduct_when=_wrong_password
+)
 
 
 def _settings_page(status: int = 200, **forms):
@@ -47,11 +68,13 @@ def update_timezone():
 
 @bp.post("/password")
 @login_required
+@_password_rechecks_limited
 def change_password():
     """Change the password; every other session and device is logged out."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
         if not current_user.check_password(form.current_password.data):
+            g.wrong_password = True
             form.current_password.errors.append("That is not your current password.")
         else:
             user = current_user._get_current_object()
@@ -67,11 +90,13 @@ def change_password():
 
 @bp.post("/delete")
 @login_required
+@_password_rechecks_limited
 def delete():
     """Delete the account and, by database cascade, every task in it."""
     form = DeleteAccountForm()
     if form.validate_on_submit():
         if not current_user.check_password(form.password.data):
+            g.wrong_password = True
             form.password.errors.append("That password is not right, so nothing was deleted.")
         else:
             delete_user(current_user._get_current_object())
