@@ -108,7 +108,7 @@ def production_logging_app(variant_app, monkeypatch):
             monkeypatch.delenv("DOCKET_LOG_FORMAT", raising=False)
         # pytest keeps its handlers for the whole session: note how they were.
         styled.extend((h, h.formatter, list(h.filters)) for h in logging.getLogger().handlers)
-        application = variant_app(TESTING=False, PASSWORD_HASH_METHOD="scrypt")
+        application = variant_app(TESTING=False, PASSWORD_HASH_METHOD="argon2id")
         add_logging_route(application)
         return application
 

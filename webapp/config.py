@@ -18,9 +18,10 @@ log = logging.getLogger(__name__)
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 RATELIMIT_SCHEMES = {"memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster"}
-# werkzeug's default cost for scrypt. Not an environment setting: only a test
-# may ask for less (see check_test_only), so production cannot be weakened.
-STRONG_PASSWORD_HASH = "scrypt"
+# argon2id at OWASP's cost (models.py holds the parameters). Not an
+# environment setting: only a test may ask for less (see check_test_only),
+# so production cannot be weakened.
+STRONG_PASSWORD_HASH = "argon2id"
 
 
 class ConfigError(click.ClickException):

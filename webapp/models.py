@@ -35,10 +35,9 @@ def new_session_token() -> str:
 
 # argon2id at OWASP's recommended cost (Password Storage Cheat Sheet): 19 MiB
 # of memory, 2 passes, 1 lane. The app's PASSWORD_HASH_METHOD may only name
-# something else under TESTING (webapp.config refuses it otherwise; there the
-# strong default is still spelled "scrypt", a name kept from before argon2 and
-# read here as "full strength"); read through current_app because models never
-# import the app.
+# something else under TESTING (webapp.config refuses it otherwise); "scrypt",
+# the strong default before argon2, still means full strength here. Read
+# through current_app because models never import the app.
 STRONG_PASSWORD_HASH = "argon2id"
 STRONG_METHOD_NAMES = frozenset({STRONG_PASSWORD_HASH, "scrypt"})
 ARGON2_MEMORY_KIB = 19456
