@@ -60,6 +60,23 @@ def drop_postgres_database(url: str) -> None:
     engine.dispose()
 
 
+def redis_or_skip(url: str):
+    """A connection to the test Redis (your own db number in ``url``); skip when
+    none answers, or fail when ``DOCKET_REQUIRE_REDIS=1`` (CI)."""
+    import redis
+
+    connection = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError as error:
+        connection.close()
+        message = f"Redis is not reachable at {url}: {error}"
+        if os.environ.get("DOCKET_REQUIRE_REDIS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return connection
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """The run's PostgreSQL test database."""

@@ -1,12 +1,11 @@
 """Log-in attempts are limited (10 failures a minute) per address and per
 email, in memory and in Redis; successful log-ins never count."""
 
-import os
 import uuid
 
 import pytest
 
-from conftest import PASSWORD, make_app
+from conftest import PASSWORD, make_app, redis_or_skip
 from webapp.extensions import db
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -15,21 +14,6 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 # delete keys we made: never FLUSHDB.
 RUN_PREFIX = f"docket-test-{uuid.uuid4().hex[:12]}"
 LIMIT = 10  # the default LOGIN_RATE_LIMIT: "10 per minute"
-
-
-def redis_or_skip():
-    import redis
-
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError as error:
-        connection.close()
-        message = f"Redis is not reachable at {REDIS_URL}: {error}"
-        if os.environ.get("DOCKET_REQUIRE_REDIS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return connection
 
 
 def forget_our_counts(connection) -> None:
@@ -47,7 +31,7 @@ def limited_app(request, app, database_url):
     if request.param == "memory":
         yield app
         return
-    connection = redis_or_skip()
+    connection = redis_or_skip(REDIS_URL)
     forget_our_counts(connection)
     shared = redis_app(database_url)
     shared.test_client_class = app.test_client_class
@@ -121,7 +105,7 @@ def test_successful_logins_do_not_count(browser):
 
 def test_redis_count_is_shared_between_app_instances(app, database_url):
     """Several processes behind one Redis see one count (memory:// cannot do this)."""
-    connection = redis_or_skip()
+    connection = redis_or_skip(REDIS_URL)
     forget_our_counts(connection)
     first = redis_app(database_url)
     first.test_client_class = app.test_client_class

@@ -29,7 +29,7 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from conftest import CSRF_META, PASSWORD, create_postgres_database, drop_postgres_database
+from conftest import CSRF_META, PASSWORD, create_postgres_database, drop_postgres_database, redis_or_skip
 
 REPO = Path(__file__).resolve().parent.parent
 SNIPPET = REPO / "deploy" / "nginx.conf.example"
@@ -51,21 +51,6 @@ def nginx_binary() -> str:
     if os.environ.get("DOCKET_REQUIRE_NGINX") == "1":
         pytest.fail(message)
     pytest.skip(message)
-
-
-def redis_or_skip():
-    import redis
-
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError as error:
-        connection.close()
-        message = f"Redis is not reachable at {REDIS_URL}: {error}"
-        if os.environ.get("DOCKET_REQUIRE_REDIS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return connection
 
 
 def free_ports(count: int) -> list[int]:
@@ -262,7 +247,7 @@ def hosts(tmp_path_factory):
     """nginx in front of instances A and B on one database and one Redis; everything
     it started is stopped, and the database and our Redis keys removed, whatever happens."""
     nginx = nginx_binary()
-    redis = redis_or_skip()
+    redis = redis_or_skip(REDIS_URL)
     started = time.monotonic()
     root = tmp_path_factory.mktemp("several-hosts")
     # Our log-in counts live under a prefix of our own: parallel runs sharing
