@@ -1,5 +1,6 @@
 """Export every task as JSON or CSV, and import such a file (or a list of titles) back."""
 
+import hashlib
 import json
 import uuid
 from datetime import date
@@ -58,6 +59,18 @@ def export_csv():
     return _download(csv_lines(_records(current_user.id)), "text/csv", "csv")
 
 
+def _one_import_at_a_time(user_id: str) -> bool:
+    """Take this account's import lock for the rest of the transaction (PostgreSQL).
+
+    One person cannot run several large imports side by side and tie up the
+    database; a second one is refused at once rather than queued. SQLite
+    writes one transaction at a time anyway."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return True
+    key = int.from_bytes(hashlib.sha256(f"docket-import:{user_id}".encode()).digest()[:8], "big", signed=True)
+    return bool(db.session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(key))).scalar())
+
+
 @bp.post("/import")
 @login_required
 def import_tasks():
@@ -74,6 +87,10 @@ def import_tasks():
     if not same_file.claim(user_id, data):
         return _settings_page(409, import_error="This file was imported moments ago, so it was not imported "
                                                 "again. To import it twice, wait a few seconds and try again.")
+    if not _one_import_at_a_time(user_id):
+        same_file.release(user_id, data)
+        return _settings_page(409, import_error="Another import of yours is still running. "
+                                                "Nothing was imported; try again when it has finished.")
     start = top_position(user_id, len(rows))
     for offset, row in enumerate(rows):
         row.update(id=uuid.uuid4(), user_id=user_id, position=start + GAP * offset)
