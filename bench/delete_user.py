@@ -28,10 +28,10 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
+from throwaway import throwaway_postgres
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
 PG_INSERT = """
 INSERT INTO tasks (id, title, completed, created_at, updated_at, user_id)
@@ -59,20 +59,6 @@ def parse_args(argv=None):
     )
     parser.add_argument("--tasks", type=int, default=100_000, help="tasks in the account (default: 100000)")
     return parser.parse_args(argv)
-
-
-@contextlib.contextmanager
-def throwaway_postgres():
-    name = f"docket_bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @contextlib.contextmanager

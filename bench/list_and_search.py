@@ -14,14 +14,13 @@ import os
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
+from throwaway import throwaway_postgres
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
 
 def median_ms(function, repeat: int) -> float:
@@ -60,39 +59,34 @@ def main() -> None:
     from webapp.tasks import queries
     from webapp.tasks.listview import SORTS, ListView
 
-    name = f"docket_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    os.environ.setdefault("DOCKET_INSTANCE_PATH", f"/tmp/{name}")
-    try:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "benchmark-secret-key-0000"})
-        with app.app_context():
-            upgrade()
-            with db.engine.begin() as connection:
-                fill(connection, "small", 100)
-                fill(connection, "large", args.tasks)
-                connection.execute(sa.text("ANALYZE tasks"))
-            print(f"tasks: 100 (small account) and {args.tasks:,} (large account); median of {args.repeat} runs")
-            for label, view in [("list (newest)", ListView())] + [
-                (f"sort={sort}", ListView(sort=sort)) for sort in SORTS if sort != "newest"
-            ] + [("search 'invoice'", ListView(q="invoice")), ("search 'item 4242'", ListView(q="item 4242"))]:
-                small = median_ms(lambda: queries.list_page("small", view), args.repeat)
-                large = median_ms(lambda: queries.list_page("large", view), args.repeat)
-                print(f"  {label:<22} 100 tasks: {small:7.2f} ms   {args.tasks:,} tasks: {large:7.2f} ms")
-                db.session.rollback()
-            statement = sa.text(
-                "EXPLAIN SELECT * FROM tasks WHERE user_id = 'large' AND "
-                "(title ILIKE '%invoice%' OR description ILIKE '%invoice%') ORDER BY created_at DESC, id DESC LIMIT 51")
-            plan = [row[0] for row in db.session.execute(statement)]
-            print("plan of the search:\n    " + "\n    ".join(plan))
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres() as url:
+        os.environ.setdefault("DOCKET_INSTANCE_PATH", f"/tmp/{sa.engine.make_url(url).database}")
+        app = None
+        try:
+            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "benchmark-secret-key-0000"})
+            with app.app_context():
+                upgrade()
+                with db.engine.begin() as connection:
+                    fill(connection, "small", 100)
+                    fill(connection, "large", args.tasks)
+                    connection.execute(sa.text("ANALYZE tasks"))
+                print(f"tasks: 100 (small account) and {args.tasks:,} (large account); median of {args.repeat} runs")
+                for label, view in [("list (newest)", ListView())] + [
+                    (f"sort={sort}", ListView(sort=sort)) for sort in SORTS if sort != "newest"
+                ] + [("search 'invoice'", ListView(q="invoice")), ("search 'item 4242'", ListView(q="item 4242"))]:
+                    small = median_ms(lambda: queries.list_page("small", view), args.repeat)
+                    large = median_ms(lambda: queries.list_page("large", view), args.repeat)
+                    print(f"  {label:<22} 100 tasks: {small:7.2f} ms   {args.tasks:,} tasks: {large:7.2f} ms")
+                    db.session.rollback()
+                statement = sa.text(
+                    "EXPLAIN SELECT * FROM tasks WHERE user_id = 'large' AND "
+                    "(title ILIKE '%invoice%' OR description ILIKE '%invoice%') ORDER BY created_at DESC, id DESC LIMIT 51")
+                plan = [row[0] for row in db.session.execute(statement)]
+                print("plan of the search:\n    " + "\n    ".join(plan))
+        finally:
+            if app is not None:
+                with app.app_context():
+                    db.engine.dispose()
 
 
 if __name__ == "__main__":
