@@ -9,7 +9,9 @@ import os
 import secrets
 import shlex
 from pathlib import Path
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from email.utils import parseaddr
+from urllib.parse import unquote, urlsplit
 
 import click
 
@@ -98,6 +100,75 @@ def secret_key(raw: str | None, instance_path: str) -> str:
         "SECRET_KEY is not set: generated one in %s. Set SECRET_KEY in production.", key_file
     )
     return key
+
+
+SMTP_SCHEMES = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where outgoing mail goes, from ``SMTP_URL``."""
+
+    scheme: str  # smtp, smtps (TLS from the start) or smtp+starttls
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+
+
+def smtp_settings(raw: str | None) -> SmtpSettings | None:
+    """``smtp://``, ``smtps://`` or ``smtp+starttls://[user[:password]@]host[:port]``; None when unset."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        parts = urlsplit(raw.strip())
+        port = parts.port
+    except ValueError:
+        raise ConfigError("SMTP_URL is not a URL (smtp://user:password@host:port)") from None
+    if parts.scheme not in SMTP_SCHEMES:
+        raise ConfigError(f"SMTP_URL must start with smtp://, smtps:// or smtp+starttls://, not {parts.scheme or raw!r}")
+    if not parts.hostname:
+        raise ConfigError("SMTP_URL names no host (smtp://user:password@host:port)")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ConfigError("SMTP_URL takes no path or query: smtp://user:password@host:port")
+    return SmtpSettings(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=port or SMTP_SCHEMES[parts.scheme],
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def mail_from(raw: str | None, smtp: SmtpSettings | None) -> str:
+    """The sender of every mail; required once real mail is sent."""
+    if raw is None or not raw.strip():
+        if smtp is not None:
+            raise ConfigError("MAIL_FROM must be set when SMTP_URL is (for example Docket <docket@example.com>)")
+        return "Docket <docket@localhost>"
+    name, address = parseaddr(raw.strip())
+    if "@" not in address or any(ch in raw for ch in "\r\n"):
+        raise ConfigError(f"MAIL_FROM={raw!r} is not an email address (for example Docket <docket@example.com>)")
+    return raw.strip()
+
+
+def base_url(raw: str | None, smtp: SmtpSettings | None) -> str:
+    """The address people reach Docket at. Every link in a mail is built from it,
+    never from the request's Host header, which a client can forge."""
+    if raw is None or not raw.strip():
+        if smtp is not None:
+            raise ConfigError("DOCKET_BASE_URL must be set when SMTP_URL is (the https:// address people open Docket at)")
+        return DEFAULT_BASE_URL
+    url = raw.strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a bad port)
+    except ValueError:
+        raise ConfigError(f"DOCKET_BASE_URL={raw!r} is not a URL") from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"DOCKET_BASE_URL={raw!r} must be an http:// or https:// address with no query, like https://docket.example.com")
+    return url
 
 
 def ratelimit_storage(raw: str | None) -> str:
@@ -207,6 +278,7 @@ def from_environment(instance_path: str, env=None) -> dict:
     https = _flag(env, "DOCKET_HTTPS", False)
     url = database_url(env.get("DATABASE_URL"), instance_path)
     ratelimit_uri = ratelimit_storage(env.get("RATELIMIT_STORAGE_URI"))
+    smtp = smtp_settings(env.get("SMTP_URL"))
     return {
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url, env),
@@ -224,6 +296,16 @@ def from_environment(instance_path: str, env=None) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Every sign-up counts, per client address.
+        "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT", "10 per hour"),
+        # "Forgot password" requests, per client address and per address asked about.
+        "FORGOT_RATE_LIMIT": env.get("FORGOT_RATE_LIMIT", "5 per hour"),
+        "SMTP": smtp,
+        "MAIL_FROM": mail_from(env.get("MAIL_FROM"), smtp),
+        "DOCKET_BASE_URL": base_url(env.get("DOCKET_BASE_URL"), smtp),
+        # How long a password-reset link works; an email-change link.
+        "RESET_LINK_SECONDS": 60 * 60,
+        "EMAIL_CHANGE_LINK_SECONDS": 24 * 60 * 60,
         "DOCKET_HTTPS": https,
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_SECURE": https,
@@ -232,7 +314,10 @@ def from_environment(instance_path: str, env=None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * _positive_int(env, "REMEMBER_DAYS", 30),
-        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 14,
+        # A sign-in without "keep me logged in" is a browser-session cookie (it
+        # ends when the browser closes) and also ends SESSION_HOURS after the
+        # log-in, whatever the browser does; a remembered one, REMEMBER_DAYS after.
+        "SESSION_HOURS": _positive_int(env, "SESSION_HOURS", 12),
         # A page left open for hours must not fail on submit: the CSRF token
         # lives as long as the session it is tied to.
         "WTF_CSRF_TIME_LIMIT": None,

@@ -166,6 +166,13 @@ class User(db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Two-factor sign-in (TOTP, RFC 6238). The secret is set when enrolment
+    # starts and counts only once ``totp_enabled_at`` is set, after a first
+    # right code. ``totp_last_step`` is the time step of the last code
+    # accepted, so no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     tasks: WriteOnlyMapped["Task"] = relationship(
         back_populates="user",
@@ -187,6 +194,10 @@ class User(db.Model):
         """True when the stored hash is older or weaker than today's method."""
         return bool(self.password_hash) and password_needs_rehash(self.password_hash)
 
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
+
     def rotate_session_token(self) -> None:
         """Invalidate every session and remember-me cookie issued so far."""
         self.session_token = new_session_token()
@@ -202,6 +213,40 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class SignIn(db.Model):
+    """One signed-in browser: created at log-in, listed on the account page,
+    ended by logging out there or by "log out everywhere else".
+
+    The login cookie names its sign-in (``User.get_id``), so a sign-in that is
+    gone, or past ``expires_at``, logs that browser out at its next request.
+    """
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[str] = mapped_column(sa.String(255), sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The absolute end: SESSION_HOURS after log-in, or REMEMBER_DAYS when remembered.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    remember: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    user_agent: Mapped[str | None] = mapped_column(sa.String(255))
+    ip_address: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class RecoveryCode(db.Model):
+    """A single-use two-factor recovery code, kept only as a SHA-256 hash (the
+    codes are random, so a fast hash is enough)."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (sa.UniqueConstraint("user_id", "code_hash", name="uq_recovery_codes_user_id_code_hash"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(sa.String(255), sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Task(db.Model):
