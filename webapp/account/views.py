@@ -33,8 +33,23 @@ _password_rechecks_limited = limiter.shared_limit(
 )
 
 
+# Functions that give a settings section its blank forms and other context;
+# each feature module registers its own (``@settings_section``), so the page
+# knows every section without this module importing them.
+_section_context: list = []
+
+
+def settings_section(provide):
+    """Register ``provide() -> dict``: the default context of one settings section."""
+    _section_context.append(provide)
+    return provide
+
+
 def _settings_page(status: int = 200, **forms):
     """The settings page, with any submitted form (and its errors) in place."""
+    for provide in _section_context:
+        for key, value in provide().items():
+            forms.setdefault(key, value)
     forms.setdefault("timezone_form", TimezoneForm(formdata=None, timezone=current_user.timezone))
     forms.setdefault("password_form", PasswordChangeForm(formdata=None))
     forms.setdefault("delete_form", DeleteAccountForm(formdata=None))
