@@ -113,6 +113,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .account import sign_ins  # noqa: F401  (its routes join the account blueprint)
     from .account.transfer import bp as transfer_bp
     from .account.views import bp as account_bp
     from .assets import bp as assets_bp

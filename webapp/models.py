@@ -202,14 +202,20 @@ class User(db.Model):
         """Invalidate every session and remember-me cookie issued so far."""
         self.session_token = new_session_token()
 
-    # Flask-Login's "alternative id" pattern: the cookie carries the id *and*
-    # the session secret, so a rotated secret turns old cookies into nothing.
+    # Flask-Login's "alternative id" pattern: the cookie carries the id, the
+    # session secret and the sign-in, so a rotated secret or an ended sign-in
+    # turns old cookies into nothing (webapp/auth/signins.py).
     is_active = True
     is_authenticated = True
     is_anonymous = False
+    # The SignIn of the request this user object serves: set at log-in and when
+    # a cookie is read; not a column.
+    sign_in = None
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        if self.sign_in is None:
+            return f"{self.id}:{self.session_token}"  # names no sign-in: never logs in
+        return f"{self.id}:{self.session_token}:{self.sign_in.id}"
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, g, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..accounts import delete_user
+from ..auth import signins
 from ..extensions import db, limiter
 from ..htmx import render, see_other
 from ..tasks.portable import MAX_ROWS
@@ -95,6 +96,7 @@ def change_password():
             user = current_user._get_current_object()
             user.set_password(form.new_password.data)
             user.rotate_session_token()
+            signins.end_all_but(user, user.sign_in)
             db.session.commit()
             # The new cookie carries the new secret; every older copy is void.
             login_user(user, remember=bool(request.cookies.get("remember_token")))

@@ -1,32 +1,24 @@
 """How a login cookie maps to a user, and what happens without one.
 
-The cookie carries ``<user id>:<session token>`` (Flask-Login's alternative
-id). Rotating a user's token therefore ends every session and remember-me
-cookie issued before, on every device.
+The cookie carries ``<user id>:<session token>:<sign-in id>`` (Flask-Login's
+alternative id). Rotating a user's token ends every session and remember-me
+cookie issued before, on every device; ending a sign-in ends that browser's.
 """
 
-import hmac
 from urllib.parse import urlsplit
 
 from flask import flash, request, url_for
 from flask_login import LoginManager
 from werkzeug.wrappers import Response
 
-from ..extensions import db
 from ..htmx import is_htmx_request, see_other
 from ..models import User
+from . import signins
 
 
 def load_user(alternative_id: str) -> User | None:
-    user_id, _, token = alternative_id.partition(":")
-    if not user_id or not token:
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or user.password_hash is None:
-        return None
-    if not hmac.compare_digest(user.session_token.encode(), token.encode()):
-        return None
-    return user
+    """The user a login cookie names, while its sign-in lives (signins.load)."""
+    return signins.load(alternative_id)
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -13,6 +13,7 @@ from ..htmx import render, see_other
 from ..models import password_hash_method, password_hasher, verify_password
 from ..timezones import is_known_timezone
 from .forms import LoginForm, RegisterForm
+from . import signins
 from .session import is_safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -44,18 +45,30 @@ def _rate_limited(view):
     return per_address(per_email(view))
 
 
+def _signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
 def _signups_limited(view):
     """Every sign-up attempt counts, successful ones too, per client address: one
-    address cannot mass-create accounts. There is no SIGNUP_RATE_LIMIT setting
-    yet, so sign-ups share the LOGIN_RATE_LIMIT figure (in a scope of their own)."""
-    return limiter.limit(_login_limit, methods=["POST"], scope="signup")(view)
+    address cannot mass-create accounts (SIGNUP_RATE_LIMIT)."""
+    return limiter.limit(_signup_limit, methods=["POST"], scope="signup")(view)
 
 
 def _start_session(user, remember: bool = False) -> None:
-    """A fresh session at every login, so a planted session id is worthless."""
+    """Log ``user`` in on this browser: a new sign-in (listed on the account
+    page) and a fresh session, so a planted session id is worthless.
+
+    The session cookie is a browser-session cookie (no Expires: it ends when
+    the browser closes); the sign-in also ends SESSION_HOURS after log-in,
+    or REMEMBER_DAYS with "keep me logged in", whose cookie brings it back
+    after a restart. Commits."""
+    signins.purge_expired(user)
+    signins.start(user, remember)
+    db.session.commit()
     session.clear()
     login_user(user, remember=remember)
-    session.permanent = True
+    session.permanent = False
 
 
 EMAIL_TAKEN_HERE = "An account with this email address already exists. Log in instead?"
@@ -132,8 +145,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out everywhere: the rotated secret voids every copy of the cookie."""
-    current_user.rotate_session_token()
+    """Log out this browser: its sign-in ends, so every copy of its cookies is
+    void. Other devices stay logged in (the account page can end them)."""
+    user = current_user._get_current_object()
+    if user.sign_in is not None:
+        signins.end(user, user.sign_in.id)
     db.session.commit()
     # Clear first: logout_user() then marks the remember-me cookie for deletion.
     session.clear()
