@@ -88,7 +88,7 @@ def live_server(tmp_path_factory):
     previous = os.environ.get("DOCKET_INSTANCE_PATH")
     os.environ["DOCKET_INSTANCE_PATH"] = str(folder / "instance")
     try:
-        app = make_app("sqlite:///" + str(folder / "docket.sqlite3"), LOGIN_RATE_LIMIT="1000 per minute")
+        app = make_app("sqlite:///" + str(folder / "docket.sqlite3"), LOGIN_RATE_LIMIT="1000 per minute", SIGNUP_RATE_LIMIT="1000 per minute")
     finally:
         if previous is None:
             os.environ.pop("DOCKET_INSTANCE_PATH", None)
