@@ -204,9 +204,10 @@ def test_a_refused_new_password_does_not_count(app, client, user):
 
 
 def test_sign_ups_are_limited_per_address(app):
-    """Every sign-up counts, successful ones too: LOGIN_RATE_LIMIT (no setting of their own yet)."""
+    """Every sign-up counts, successful ones too, by SIGNUP_RATE_LIMIT (a setting of its own)."""
+    app.config["SIGNUP_RATE_LIMIT"] = "3 per hour"
     address = {"REMOTE_ADDR": "192.0.2.7"}
-    for n in range(LIMIT):
+    for n in range(3):
         fresh = app.test_client()
         data = {"email": f"person{n}@example.com", "password": STRONG, "password_confirm": STRONG}
         assert fresh.post("/auth/register", data=data, environ_base=address).status_code == 303
