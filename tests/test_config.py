@@ -76,6 +76,11 @@ def test_secret_key_from_the_environment_wins(tmp_path):
         ("DOCKET_TRUSTED_PROXIES", "two"),
         ("DOCKET_DB_CONNECT_TIMEOUT", "0"),
         ("DOCKET_DB_STATEMENT_TIMEOUT", "later"),
+        ("SESSION_HOURS", "0"),
+        ("SESSION_HOURS", "half a day"),
+        ("LOGIN_RATE_LIMIT", "ten a minute"),
+        ("SIGNUP_RATE_LIMIT", "10 per fortnight"),
+        ("FORGOT_RATE_LIMIT", ""),
     ],
 )
 def test_bad_values_raise_a_config_error_naming_the_variable(tmp_path, name, value):

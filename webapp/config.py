@@ -59,6 +59,22 @@ def _whole_number(env, name: str, default: int, minimum: int = 1) -> int:
     return value
 
 
+def _rate_limit(env, name: str, default: str) -> str:
+    """A Flask-Limiter limit such as "10 per minute" or "5/hour", checked now
+    rather than failing on the first request that meets it."""
+    from limits import parse_many
+
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        if not parse_many(raw):
+            raise ValueError(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a rate limit (write it like '10 per minute' or '5/hour')") from None
+    return raw
+
+
 def _positive_int(env, name: str, default: int) -> int:
     return _whole_number(env, name, default, minimum=1)
 
@@ -295,11 +311,11 @@ def from_environment(instance_path: str, env=None) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_RATE_LIMIT": _rate_limit(env, "LOGIN_RATE_LIMIT", "10 per minute"),
         # Every sign-up counts, per client address.
-        "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT", "10 per hour"),
+        "SIGNUP_RATE_LIMIT": _rate_limit(env, "SIGNUP_RATE_LIMIT", "10 per hour"),
         # "Forgot password" requests, per client address and per address asked about.
-        "FORGOT_RATE_LIMIT": env.get("FORGOT_RATE_LIMIT", "5 per hour"),
+        "FORGOT_RATE_LIMIT": _rate_limit(env, "FORGOT_RATE_LIMIT", "5 per hour"),
         "SMTP": smtp,
         "MAIL_FROM": mail_from(env.get("MAIL_FROM"), smtp),
         "DOCKET_BASE_URL": base_url(env.get("DOCKET_BASE_URL"), smtp),
