@@ -111,7 +111,9 @@ def test_foreign_key_is_named_and_cascades(fresh_app):
     migrate(fresh_app, "upgrade", "head")
     with fresh_app.app_context():
         inspector = sa.inspect(db.engine)
-        (foreign_key,) = inspector.get_foreign_keys("tasks")
+        # Tasks also belong to a list and may have a parent task (0009).
+        foreign_keys = {key["name"]: key for key in inspector.get_foreign_keys("tasks")}
+        foreign_key = foreign_keys["fk_tasks_user_id_users"]
         indexes = {index["name"]: index["column_names"] for index in inspector.get_indexes("tasks")}
     assert foreign_key["name"] == "fk_tasks_user_id_users"
     assert foreign_key["referred_table"] == "users"

@@ -22,6 +22,10 @@ TITLE_MAX = 255
 PRIORITIES = {0: "none", 1: "low", 2: "medium", 3: "high"}
 DESCRIPTION_MAX = 1000
 EMAIL_MAX = 255
+INBOX = "Inbox"  # every person's first list; it cannot be renamed or deleted
+LIST_NAME_MAX = 80
+LABEL_NAME_MAX = 60
+REPEAT_MAX = 255
 
 
 def utcnow() -> datetime:
@@ -264,6 +268,16 @@ class Task(db.Model):
         sa.Index("ix_tasks_user_id_created_at", "user_id", "created_at", "id"),
         sa.Index("ix_tasks_user_id_priority", "user_id", "priority", "created_at", "id"),
         sa.Index("ix_tasks_user_id_position", "user_id", "position", "id"),
+        # One list's tasks, in each order the list page offers (migration 0009).
+        sa.Index("ix_tasks_list_id_created_at", "list_id", "created_at", "id"),
+        sa.Index("ix_tasks_list_id_priority", "list_id", "priority", "created_at", "id"),
+        sa.Index("ix_tasks_list_id_position", "list_id", "position", "id"),
+        # The sidebar's open count per list, capped, read from the index alone.
+        sa.Index("ix_tasks_list_id_completed", "list_id", "completed"),
+        # Today and Upcoming (and their counts): one person's open tasks by due date.
+        sa.Index("ix_tasks_user_id_completed_due_date", "user_id", "completed", "due_date"),
+        # Subtasks of a task; PostgreSQL does not index a foreign key by itself.
+        sa.Index("ix_tasks_parent_id", "parent_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
@@ -280,8 +294,18 @@ class Task(db.Model):
     user_id: Mapped[str] = mapped_column(
         sa.String(255), sa.ForeignKey("users.id", ondelete="CASCADE")
     )
+    # Every task is in one of its owner's lists. An INSERT that names none
+    # lands in the owner's Inbox (a trigger: see ``INBOX_TRIGGERS``), so
+    # tools that write tasks as before lists existed keep working.
+    list_id: Mapped[int] = mapped_column(sa.Integer, sa.ForeignKey("lists.id", ondelete="CASCADE"))
+    # A subtask's task (one level); deleting a task deletes its subtasks.
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, sa.ForeignKey("tasks.id", ondelete="CASCADE"))
+    # How it repeats: an RFC 5545 RRULE without DTSTART (the due date is the
+    # start), e.g. "FREQ=MONTHLY"; None for a task that does not repeat.
+    repeat: Mapped[str | None] = mapped_column(sa.String(REPEAT_MAX))
 
     user: Mapped[User] = relationship(back_populates="tasks")
+    labels: Mapped[list["Label"]] = relationship(secondary="task_labels", passive_deletes=True, order_by="Label.name")
 
     def set_completed(self, completed: bool) -> None:
         """Mark done or not done, remembering when it was done."""
@@ -325,3 +349,139 @@ class DeletedTask(db.Model):
     position: Mapped[int] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Where it was (migration 0009; None in rows trashed before lists
+    # existed). Undo puts a task back in its list, or in the Inbox when the
+    # list is gone; under its parent while that exists.
+    list_id: Mapped[int | None] = mapped_column(sa.Integer)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    repeat: Mapped[str | None] = mapped_column(sa.String(REPEAT_MAX))
+
+
+class TaskList(db.Model):
+    """One of a person's lists ("Inbox", "Groceries"). The Inbox comes first
+    (position 0) and stays; the others follow in the person's order."""
+
+    __tablename__ = "lists"
+    __table_args__ = (
+        # Also serves "this person's lists" and the foreign key's cascade.
+        sa.UniqueConstraint("user_id", "name", name="uq_lists_user_id_name"),
+        sa.CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(sa.String(255), sa.ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(LIST_NAME_MAX))
+    position: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+
+    # Lets a new user's Inbox be added before the user has an id (one flush).
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_inbox(self) -> bool:
+        return self.name == INBOX
+
+    def __repr__(self) -> str:
+        return f"<TaskList {self.id} {self.name!r}>"
+
+
+def new_inbox(user: User) -> TaskList:
+    """The Inbox every person starts with (add it to the session with the user)."""
+    return TaskList(user=user, name=INBOX, position=0)
+
+
+class Label(db.Model):
+    """A person's label ("home", "errand"); a task has any number of them."""
+
+    __tablename__ = "labels"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "name", name="uq_labels_user_id_name"),
+        sa.CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(sa.String(255), sa.ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(LABEL_NAME_MAX))
+
+    def __repr__(self) -> str:
+        return f"<Label {self.id} {self.name!r}>"
+
+
+task_labels = sa.Table(
+    "task_labels",
+    db.metadata,
+    sa.Column("task_id", sa.Uuid, sa.ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("label_id", sa.Integer, sa.ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True),
+    # "Tasks with this label" (the label filter) and the labels' cascade.
+    sa.Index("ix_task_labels_label_id", "label_id"),
+)
+
+
+class DeletedList(db.Model):
+    """A deleted list, kept beside its tasks in ``deleted_tasks`` (same batch)
+    for a few minutes, so that Undo brings the list back with them."""
+
+    __tablename__ = "deleted_lists"
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[str] = mapped_column(sa.String(255), sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    name: Mapped[str] = mapped_column(sa.String(LIST_NAME_MAX))
+    position: Mapped[int] = mapped_column(sa.Integer)
+
+
+class DeletedTaskLabel(db.Model):
+    """A deleted task's labels, gone with it from the trash when it is restored or expires."""
+
+    __tablename__ = "deleted_task_labels"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(["batch_id", "task_id"], ["deleted_tasks.batch_id", "deleted_tasks.id"],
+                                ondelete="CASCADE"),
+    )
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    task_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    label_id: Mapped[int] = mapped_column(sa.Integer, sa.ForeignKey("labels.id", ondelete="CASCADE"),
+                                          primary_key=True, index=True)
+
+
+# A task inserted without a list goes to its owner's Inbox, made if missing:
+# so the tools and scripts that wrote tasks before lists existed (the
+# benchmarks, an operator's SQL) still work. PostgreSQL fills in NEW.list_id;
+# SQLite cannot change NEW, so it inserts the row again with the list and
+# skips the original (RAISE(IGNORE)), which needs every column named here:
+# a migration that adds a column to tasks recreates this trigger, and so does
+# any SQLite batch rebuild of tasks (a rebuilt table has no triggers).
+# Migration 0009 writes the same SQL; tests/test_lists_migration.py compares.
+TASK_COLUMNS_0009 = ("id", "title", "description", "completed", "completed_at", "due_date", "priority", "position",
+                     "created_at", "updated_at", "user_id", "list_id", "parent_id", "repeat")
+POSTGRES_INBOX_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION tasks_into_inbox() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    SELECT id INTO NEW.list_id FROM lists WHERE user_id = NEW.user_id AND name = '{INBOX}';
+    IF NEW.list_id IS NULL THEN
+        INSERT INTO lists (user_id, name, position) VALUES (NEW.user_id, '{INBOX}', 0)
+            ON CONFLICT ON CONSTRAINT uq_lists_user_id_name DO NOTHING;
+        SELECT id INTO NEW.list_id FROM lists WHERE user_id = NEW.user_id AND name = '{INBOX}';
+    END IF;
+    RETURN NEW;
+END
+$$"""
+POSTGRES_INBOX_TRIGGER = ("CREATE TRIGGER tr_tasks_into_inbox BEFORE INSERT ON tasks FOR EACH ROW "
+                          "WHEN (NEW.list_id IS NULL) EXECUTE FUNCTION tasks_into_inbox()")
+_INBOX_OF_NEW = f"(SELECT id FROM lists WHERE user_id = NEW.user_id AND name = '{INBOX}')"
+SQLITE_INBOX_TRIGGER = (
+    "CREATE TRIGGER tr_tasks_into_inbox BEFORE INSERT ON tasks FOR EACH ROW WHEN NEW.list_id IS NULL BEGIN "
+    f"INSERT OR IGNORE INTO lists (user_id, name, position) VALUES (NEW.user_id, '{INBOX}', 0); "
+    f"INSERT INTO tasks ({', '.join(TASK_COLUMNS_0009)}) VALUES "
+    f"({', '.join(_INBOX_OF_NEW if name == 'list_id' else 'NEW.' + name for name in TASK_COLUMNS_0009)}); "
+    "SELECT RAISE(IGNORE); END"
+)
+INBOX_TRIGGERS = {
+    "postgresql": (POSTGRES_INBOX_FUNCTION, POSTGRES_INBOX_TRIGGER),
+    "sqlite": (SQLITE_INBOX_TRIGGER,),
+}
+
+for _dialect, _statements in INBOX_TRIGGERS.items():
+    for _statement in _statements:
+        sa.event.listen(Task.__table__, "after_create", sa.DDL(_statement).execute_if(dialect=_dialect))
