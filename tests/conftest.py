@@ -7,15 +7,22 @@ PostgreSQL half is skipped locally but fails when ``DOCKET_REQUIRE_POSTGRES=1``
 """
 
 import contextlib
+import email
+import email.policy
 import os
 import re
+import socket
+import threading
+import time
 import uuid
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
-from webapp import create_app
+from webapp import create_app, mail
+from webapp.config import SmtpSettings
 from webapp.extensions import db
 
 ADMIN_URL = os.environ.get("DOCKET_TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
@@ -234,3 +241,77 @@ def count_statements(app):
 
 
 HTMX = {"HX-Request": "true"}
+
+
+# -- a real SMTP server on loopback (aiosmtpd) ---------------------------------
+
+class Mailbox:
+    """An aiosmtpd server on 127.0.0.1 that keeps every message it is sent."""
+
+    def __init__(self, **controller_options):
+        self.messages: list = []
+        # Per message: did it come over TLS, and as whom (the login, if any).
+        self.deliveries: list[dict] = []
+        self._arrived = threading.Condition()
+        mailbox = self
+
+        class Collect:
+            async def handle_DATA(self, server, session, envelope):
+                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                delivery = {"tls": server.transport.get_extra_info("ssl_object") is not None,
+                            "login": session.auth_data if session.authenticated else None}
+                with mailbox._arrived:
+                    mailbox.messages.append(message)
+                    mailbox.deliveries.append(delivery)
+                    mailbox._arrived.notify_all()
+                return "250 Message accepted for delivery"
+
+        # aiosmtpd checks its port by connecting to it, so it needs a real one:
+        # ask the system for a free one first.
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.host = "127.0.0.1"
+        self.controller = Controller(Collect(), hostname=self.host, port=self.port, **controller_options)
+        self.controller.start()
+
+    def settings(self, scheme: str = "smtp", username=None, password=None):
+        return SmtpSettings(scheme=scheme, host=self.host, port=self.port, username=username, password=password)
+
+    def configure(self, app, base_url: str = "https://docket.example.com", **settings) -> None:
+        """Send ``app``'s mail here, with links on ``base_url``."""
+        app.config.update(SMTP=self.settings(**settings), DOCKET_BASE_URL=base_url,
+                          MAIL_FROM="Docket <docket@example.com>")
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list:
+        """Wait until at least ``count`` messages have arrived; all of them."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(self.messages) < count:
+                left = deadline - time.monotonic()
+                assert left > 0, f"{len(self.messages)} messages arrived, {count} expected"
+                self._arrived.wait(left)
+            return list(self.messages)
+
+    def to(self, address: str) -> list:
+        return [message for message in self.messages if message["To"] == address]
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback; ``smtp_server.configure(app)`` sends the app's mail to it."""
+    server = Mailbox()
+    yield server
+    mail.wait_until_sent(10)  # nothing from this test may land in the next one's server
+    server.stop()
+
+
+URL_IN_TEXT = re.compile(r"https?://\S+")
+
+
+def links_in(message) -> list[str]:
+    """Every URL in a plain-text mail."""
+    return URL_IN_TEXT.findall(message.get_content())

@@ -296,6 +296,10 @@ ROUTE_FIELDS = {
     "account.update_timezone": ("timezone",),
     "account.change_password": ("current_password", "new_password", "new_password_confirm"),
     "account.delete": ("password",),
+    "recovery.forgot": ("email",),
+    "recovery.reset": ("new_password", "new_password_confirm"),
+    "email_change.request_change": ("email", "password"),
+    "email_change.confirm": (),
     "transfer.export_json": (),
     "transfer.export_csv": (),
     "transfer.import_tasks": ("file",),
@@ -424,6 +428,7 @@ class Hostile:
         # Enough attempts for the whole run: the suite is about what a request
         # does, not about the log-in limit (tests/test_ratelimit.py is).
         app.config["LOGIN_RATE_LIMIT"] = "100000 per minute"
+        app.config["FORGOT_RATE_LIMIT"] = "100000 per minute"
         with app.app_context():
             self.engine = db.engine
         self.cookie_name = app.config["SESSION_COOKIE_NAME"]
@@ -615,7 +620,7 @@ def test_every_route_has_its_fields_listed(app):
 
 
 # The views that act on input get more cases than those that only serve a page or a file.
-BUSY_BLUEPRINTS = ("tasks.", "bulk.", "auth.", "account.", "transfer.import")
+BUSY_BLUEPRINTS = ("tasks.", "bulk.", "auth.", "account.", "transfer.import", "recovery.", "email_change.")
 
 
 def routes(app, busy: int, quiet: int, busy_blueprints=BUSY_BLUEPRINTS) -> list:
@@ -719,8 +724,8 @@ def test_hostile_requests_logged_in(hostile):
 
 
 def test_hostile_requests_logged_out(hostile):
-    # Logged out, only sign-up and log-in get past the login wall: they get the cases.
-    assert_clean(hostile.outcome, _every_route(hostile, False, *LOGGED_OUT_CASES, busy_blueprints=("auth.",)))
+    # Logged out, only sign-up, log-in and password reset get past the login wall: they get the cases.
+    assert_clean(hostile.outcome, _every_route(hostile, False, *LOGGED_OUT_CASES, busy_blueprints=("auth.", "recovery.")))
 
 
 def test_crafted_cursors(hostile):

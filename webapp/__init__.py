@@ -114,9 +114,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .account import sign_ins  # noqa: F401  (its routes join the account blueprint)
+    from .account.email_change import bp as email_change_bp
     from .account.transfer import bp as transfer_bp
     from .account.views import bp as account_bp
     from .assets import bp as assets_bp
+    from .auth.recovery import bp as recovery_bp
     from .auth.views import bp as auth_bp
     from .errors import register_error_handlers
     from .health import bp as health_bp
@@ -125,6 +127,8 @@ def register_blueprints(app: Flask) -> None:
     from .tasks.views import bp as tasks_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, transfer_bp, tasks_bp, bulk_bp, health_bp, assets_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (recovery_bp, email_change_bp):  # mail-based account flows
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 

@@ -117,3 +117,17 @@ def delete_command(email: str, yes: bool):
     delete_user(user)
     db.session.commit()
     click.echo(f"deleted user {address}")
+
+
+@users_cli.command("reset-link")
+@click.argument("email")
+def reset_link_command(email: str):
+    """Print a password-reset link for EMAIL (on DOCKET_BASE_URL), to hand over yourself."""
+    from .password_reset import link_minutes, reset_link
+
+    user = _user_or_fail(email)
+    click.echo(reset_link(user))
+    note = f"Works once, for {link_minutes()} minutes, for {user.email}; nothing was mailed."
+    if user.password_hash is None:
+        note += " This account has no password yet: the link lets its owner choose one."
+    click.echo(note, err=True)

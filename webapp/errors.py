@@ -77,7 +77,7 @@ def handle_http_exception(error: HTTPException):
 def handle_csrf_error(error: CSRFError):
     # Logged out elsewhere (or the session expired), the page's token no
     # longer matches: what the person needs is the login page, not "refused".
-    if request.blueprint != "auth" and not current_user.is_authenticated:
+    if request.blueprint not in ("auth", "recovery") and not current_user.is_authenticated:
         db.session.rollback()
         return current_app.login_manager.unauthorized()
     return _error_response(400, CSRF_MESSAGE)

@@ -23,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import current_app, url_for
+from flask import current_app
 
 from .config import SmtpSettings
 
@@ -37,8 +37,13 @@ _pending: set[Future] = set()
 
 
 def link(endpoint: str, **values) -> str:
-    """An absolute URL for a mail: DOCKET_BASE_URL plus the route's path."""
-    return current_app.config["DOCKET_BASE_URL"] + url_for(endpoint, **values)
+    """An absolute URL for a mail: DOCKET_BASE_URL plus the route's path.
+
+    The path comes from the URL map alone, so this works outside a request
+    too (``flask users reset-link``), and a request's own host or script
+    root never leaks in: DOCKET_BASE_URL already names where Docket lives."""
+    adapter = current_app.url_map.bind("docket.invalid")
+    return current_app.config["DOCKET_BASE_URL"] + adapter.build(endpoint, values)
 
 
 def build(to: str, subject: str, body: str) -> EmailMessage:

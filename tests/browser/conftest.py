@@ -19,9 +19,9 @@ from playwright.sync_api import expect
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 try:  # the suite's root conftest, already imported by pytest as ``conftest``
-    from conftest import PASSWORD, make_app
+    from conftest import PASSWORD, Mailbox, make_app
 except ImportError:  # pragma: no cover - if tests/ ever becomes a package
-    from tests.conftest import PASSWORD, make_app
+    from tests.conftest import PASSWORD, Mailbox, make_app
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -80,7 +80,15 @@ class Latency:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def mailbox():
+    """The live server's mail server (aiosmtpd on loopback): what Docket sends lands here."""
+    server = Mailbox()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, mailbox):
     """Docket on a free local port, on its own SQLite file, for the whole run."""
     from webapp.extensions import db
 
@@ -88,7 +96,8 @@ def live_server(tmp_path_factory):
     previous = os.environ.get("DOCKET_INSTANCE_PATH")
     os.environ["DOCKET_INSTANCE_PATH"] = str(folder / "instance")
     try:
-        app = make_app("sqlite:///" + str(folder / "docket.sqlite3"), LOGIN_RATE_LIMIT="1000 per minute", SIGNUP_RATE_LIMIT="1000 per minute")
+        app = make_app("sqlite:///" + str(folder / "docket.sqlite3"), LOGIN_RATE_LIMIT="1000 per minute", SIGNUP_RATE_LIMIT="1000 per minute",
+                       FORGOT_RATE_LIMIT="1000 per minute")
     finally:
         if previous is None:
             os.environ.pop("DOCKET_INSTANCE_PATH", None)
@@ -97,6 +106,8 @@ def live_server(tmp_path_factory):
     with app.app_context():
         db.create_all()
     server = make_server("127.0.0.1", 0, Latency(app), threaded=True, request_handler=QuietRequestHandler)
+    app.config.update(SMTP=mailbox.settings(), MAIL_FROM="Docket <docket@example.com>",
+                      DOCKET_BASE_URL=f"http://127.0.0.1:{server.server_port}")
     thread = threading.Thread(target=server.serve_forever, name="docket-live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
