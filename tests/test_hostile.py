@@ -292,6 +292,12 @@ ROUTE_FIELDS = {
     "auth.register": ("email", "password", "password_confirm", "timezone", "next"),
     "auth.login": ("email", "password", "remember", "next"),
     "auth.logout": (),
+    "auth.login_code": ("code",),
+    "account.two_factor_settings": (),
+    "account.enable_two_factor": ("code", "password"),
+    "account.disable_two_factor": ("code", "password"),
+    "account.new_recovery_codes": ("code", "password"),
+    "account.new_two_factor_key": (),
     "account.settings": (),
     "account.update_timezone": ("timezone",),
     "account.change_password": ("current_password", "new_password", "new_password_confirm"),
@@ -317,7 +323,8 @@ ROUTE_FIELDS = {
 }
 FIELDS = ("title", "description", "due_date", "priority", "completed", "filter", "sort", "q", "after", "ids",
           "action", "batch", "completed_at", "direction", "email", "password", "password_confirm", "remember",
-          "next", "timezone", "current_password", "new_password", "new_password_confirm", "select", "edit", "view")
+          "next", "timezone", "current_password", "new_password", "new_password_confirm", "select", "edit", "view",
+          "code")
 NEW_PASSWORD = "a brand new passphrase"
 
 
@@ -353,6 +360,7 @@ def plausible_values(state: "State", endpoint: str) -> dict[str, list[str]]:
         "select": ["1", "0"],
         "edit": ["1", ""],
         "view": ["detail", "list"],
+        "code": ["123456", " 123 456 ", "abcde-fghjk", "ABCDE FGHJK"],
     }
 
 

@@ -114,6 +114,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .account import sign_ins  # noqa: F401  (its routes join the account blueprint)
+    from .account import two_factor_page  # noqa: F401  (its routes join the account blueprint)
+    from .auth import login_code  # noqa: F401  (its route joins the auth blueprint)
     from .account.email_change import bp as email_change_bp
     from .account.transfer import bp as transfer_bp
     from .account.views import bp as account_bp

@@ -131,3 +131,23 @@ def reset_link_command(email: str):
     if user.password_hash is None:
         note += " This account has no password yet: the link lets its owner choose one."
     click.echo(note, err=True)
+
+
+@users_cli.command("disable-2fa")
+@click.argument("email")
+def disable_two_factor_command(email: str):
+    """Turn two-factor sign-in off for EMAIL (a lost phone and no recovery codes):
+    the password alone logs in again, and the recovery codes are deleted."""
+    from . import two_factor
+
+    user = _user_or_fail(email)
+    if not user.two_factor_enabled and not user.totp_secret:
+        click.echo(f"two-factor sign-in was already off for {user.email}")
+        return
+    was_on = user.two_factor_enabled
+    deleted = two_factor.disable(user)
+    db.session.commit()
+    if was_on:
+        click.echo(f"two-factor sign-in turned off for {user.email} ({deleted} recovery codes deleted)")
+    else:
+        click.echo(f"two-factor sign-in was not on for {user.email}; its unfinished set-up was cleared")

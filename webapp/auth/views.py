@@ -13,7 +13,7 @@ from ..htmx import render, see_other
 from ..models import password_hash_method, password_hasher, verify_password
 from ..timezones import is_known_timezone
 from .forms import LoginForm, RegisterForm
-from . import signins
+from . import pending_login, signins
 from .session import is_safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -134,8 +134,12 @@ def login():
                 # is at hand only now, so this is when it moves to the new hash.
                 user.set_password(form.password.data)
                 db.session.commit()
-            _start_session(user, remember=form.remember.data)
             target = form.next.data if is_safe_next(form.next.data) else url_for("tasks.index")
+            if user.two_factor_enabled:
+                # The password alone logs nobody in: the code page finishes the job.
+                pending_login.start(user, form.remember.data, target)
+                return see_other(url_for("auth.login_code"))
+            _start_session(user, remember=form.remember.data)
             return see_other(target)
         form.password.errors.append("That email and password do not match an account.")
     status = 422 if request.method == "POST" else 200
