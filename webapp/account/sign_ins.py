@@ -70,7 +70,7 @@ def _sign_ins_context() -> dict:
     current = current_user.sign_in
     tz = current_user.timezone
     now = utcnow()
-    return {
+    context = {
         "sign_ins": [
             {
                 "id": sign_in.id,
@@ -82,8 +82,11 @@ def _sign_ins_context() -> dict:
                 "current": current is not None and sign_in.id == current.id,
             }
             for sign_in in signins.active(current_user)
-        ]
+        ],
     }
+    # This browser first, then the others by last use.
+    context["sign_ins"].sort(key=lambda entry: not entry["current"])
+    return context
 
 
 @bp.post("/sign-ins/<uuid:sign_in_id>/end")
