@@ -33,13 +33,15 @@ ROUTES = {
 }
 
 
-def snapshot(app) -> tuple[list, list]:
-    """Every row of every table, to prove a refused request changed nothing."""
+def snapshot(app) -> tuple[list, ...]:
+    """Every row of the tables a request can change, to prove a refused request changed nothing."""
     with app.app_context():
-        users = db.session.execute(sa.text("SELECT * FROM users ORDER BY id")).all()
-        tasks = db.session.execute(sa.text("SELECT * FROM tasks ORDER BY id")).all()
+        tables = [
+            db.session.execute(sa.text(f"SELECT * FROM {table} ORDER BY id")).all()
+            for table in ("users", "tasks", "sign_ins")
+        ]
         db.session.remove()
-    return [tuple(row) for row in users], [tuple(row) for row in tasks]
+    return tuple([tuple(row) for row in rows] for rows in tables)
 
 
 @pytest.fixture
