@@ -81,6 +81,7 @@ def test_secret_key_from_the_environment_wins(tmp_path):
         ("LOGIN_RATE_LIMIT", "ten a minute"),
         ("SIGNUP_RATE_LIMIT", "10 per fortnight"),
         ("FORGOT_RATE_LIMIT", ""),
+        ("TWO_FACTOR_DAILY_LIMIT", "thirty a day"),
     ],
 )
 def test_bad_values_raise_a_config_error_naming_the_variable(tmp_path, name, value):

@@ -373,6 +373,19 @@ def test_code_attempts_are_limited_per_person(app, client, auth, two_factor_user
     assert not is_logged_in(client) and not is_logged_in(other)
 
 
+def test_code_attempts_are_limited_per_person_per_day(app, client, auth, two_factor_user):
+    """However the minutes are spread, a person's waiting log-in gets
+    TWO_FACTOR_DAILY_LIMIT wrong codes a day, then 429 even for the right one."""
+    secret, _ = two_factor_user
+    app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    app.config["TWO_FACTOR_DAILY_LIMIT"] = "3 per day"
+    start_login(auth)
+    for n in range(3):
+        assert client.post("/auth/login/code", data={"code": "abcde-fghjk"}).status_code == 422, n
+    assert_too_many(client.post("/auth/login/code", data={"code": code(secret)}))
+    assert not is_logged_in(client)
+
+
 def test_code_attempts_are_limited_per_address(app, auth, client):
     address = {"REMOTE_ADDR": "192.0.2.9"}
     secrets = {}

@@ -312,6 +312,8 @@ def from_environment(instance_path: str, env=None) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": _rate_limit(env, "LOGIN_RATE_LIMIT", "10 per minute"),
+        # Wrong two-factor codes per person a day, on top of LOGIN_RATE_LIMIT.
+        "TWO_FACTOR_DAILY_LIMIT": _rate_limit(env, "TWO_FACTOR_DAILY_LIMIT", "30 per day"),
         # Every sign-up counts, per client address.
         "SIGNUP_RATE_LIMIT": _rate_limit(env, "SIGNUP_RATE_LIMIT", "10 per hour"),
         # "Forgot password" requests, per client address and per address asked about.

@@ -1,7 +1,7 @@
 """The second step of logging in with two-factor on: a code from the
 authenticator app, or a recovery code. Only a right code logs in."""
 
-from flask import flash, request, url_for
+from flask import current_app, flash, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
@@ -35,12 +35,22 @@ def _pending_user_key() -> str:
     return "login-code:" + pending_login.user_id()
 
 
+def _code_daily_limit() -> str:
+    return current_app.config["TWO_FACTOR_DAILY_LIMIT"]
+
+
 def _code_attempts_limited(view):
     """Wrong codes count per client address and per person whose log-in is
-    waiting (however many browsers try), LOGIN_RATE_LIMIT each, like log-in."""
+    waiting (however many browsers try), LOGIN_RATE_LIMIT each, like log-in;
+    and per person TWO_FACTOR_DAILY_LIMIT a day, so that someone who has the
+    password cannot grind through codes at the per-minute rate all day
+    (10 a minute would be 14,400 guesses a day, a few percent chance)."""
     per_address = limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
     per_person = limiter.limit(_login_limit, methods=["POST"], key_func=_pending_user_key, deduct_when=_failed)
-    return per_address(per_person(view))
+    per_person_daily = limiter.limit(
+        _code_daily_limit, methods=["POST"], key_func=_pending_user_key, deduct_when=_failed, scope="login-code-daily"
+    )
+    return per_address(per_person(per_person_daily(view)))
 
 
 def _recovery_code_notice(user) -> None:
