@@ -96,11 +96,12 @@
   });
 
   // A toggle shows its new state at once; the button's next press asks for
-  // the opposite, and the server's answer settles it.
+  // the opposite (its URL ends in /complete or /reopen), and the server's
+  // answer settles it.
   function showToggled(button) {
     var done = button.getAttribute("aria-pressed") !== "true";
     button.setAttribute("aria-pressed", done ? "true" : "false");
-    button.value = done ? "false" : "true";
+    button.setAttribute("formaction", button.getAttribute("formaction").replace(/\/(complete|reopen)$/, done ? "/reopen" : "/complete"));
     var row = rowOf(button);
     if (row) row.classList.toggle("completed", done);
   }

@@ -67,9 +67,9 @@ def test_load_more_page_costs_the_same_as_the_first(app, client, user, headers):
     first = statements_for(app, client, "/tasks")
     later = statements_for(app, client, f"/tasks?after={cursor}", headers=headers)
 
-    # "Load more" over HTMX needs no counts; the first page brings them along
-    # in its one query: both cost the same, and never more than 3.
-    assert len(later) == len(first) <= 3
+    # "Load more" over HTMX needs no counts and no sidebar; the first page
+    # brings them along in one query: never more than 3.
+    assert len(later) <= len(first) <= 3
 
 
 def _task(app, task_id):

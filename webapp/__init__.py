@@ -126,10 +126,12 @@ def register_blueprints(app: Flask) -> None:
     from .health import bp as health_bp
     from .main import bp as main_bp
     from .tasks.bulk import bp as bulk_bp
+    from .tasks.lists import bp as lists_bp
     from .tasks.views import bp as tasks_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, transfer_bp, tasks_bp, bulk_bp, health_bp, assets_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(lists_bp)
     for blueprint in (recovery_bp, email_change_bp):  # mail-based account flows
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
 
 from .extensions import db
-from .models import EMAIL_MAX, User
+from .models import EMAIL_MAX, User, new_inbox
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1024
@@ -68,6 +68,7 @@ def create_user(email: str, password: str) -> User:
     user = User(email=email)
     user.set_password(password)
     db.session.add(user)
+    db.session.add(new_inbox(user))  # every person starts with an Inbox
     return user
 
 

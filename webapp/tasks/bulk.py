@@ -15,14 +15,14 @@ from ..extensions import db
 from ..htmx import is_htmx_request
 from ..models import Task, utcnow
 from . import queries, rendering, trash
-from .fields import clean_due_date, clean_priority
+from .fields import clean_due_date, clean_list_id, clean_priority
 from .listview import ListView
 from .rendering import list_helpers, offer_undo
 
 bp = Blueprint("bulk", __name__, url_prefix="/tasks")
 bp.context_processor(list_helpers)
 MAX_SELECTED = 1000
-ACTIONS = ("complete", "reopen", "delete", "priority", "due_date")
+ACTIONS = ("complete", "reopen", "delete", "priority", "due_date", "move")
 
 
 @bp.before_request
@@ -45,8 +45,8 @@ def _refuse(view: ListView, message: str):
 
 @bp.post("/bulk")
 def apply():
-    """Complete, reopen, delete, re-prioritise or re-date the selected tasks."""
-    view = ListView.from_source(request.form)
+    """Complete, reopen, delete, re-prioritise, re-date or move (to another list) the selected tasks."""
+    view = rendering.view_from(request.form)
     action = request.form.get("action")
     ids = _selected_ids()
     if action not in ACTIONS:
@@ -66,6 +66,15 @@ def apply():
         undo = offer_undo(count, message, {"batch": batch.hex}, row=ids[0] if count == 1 else None)
         db.session.commit()
         return rendering.list_changed(view, undo=undo)
+    if action == "move":
+        list_id, error = clean_list_id(request.form.get("list_id", ""))
+        if error:
+            return _refuse(view, error)
+        if queries.owned_list(current_user.id, list_id) is None:
+            abort(404)
+        queries.move_to_list(current_user.id, list_id, mine)
+        db.session.commit()
+        return rendering.list_changed(view)
     if action in ("complete", "reopen"):
         done = action == "complete"
         values.update(completed=done, completed_at=utcnow() if done else None)
@@ -86,7 +95,7 @@ def undo():
     """Take back the last delete (same ids, fields and order) or "Complete all".
 
     Asking twice is harmless: what is already back stays as it is."""
-    view = ListView.from_source(request.form)
+    view = rendering.view_from(request.form)
     try:
         if "completed_at" in request.form:
             moment = datetime.fromisoformat(request.form["completed_at"])

@@ -5,9 +5,11 @@ fields that were sent, which a fixed form class expresses poorly. CSRF is
 checked for every POST by ``CSRFProtect`` all the same.
 """
 
+import unicodedata
 from datetime import date
 
-from ..models import DESCRIPTION_MAX, PRIORITIES, TITLE_MAX
+from ..models import DESCRIPTION_MAX, LIST_NAME_MAX, PRIORITIES, TITLE_MAX
+from .listview import parse_list_id
 
 TRUE_VALUES = {"1", "true", "on", "yes"}
 FALSE_VALUES = {"0", "false", "off", "no", ""}
@@ -64,6 +66,27 @@ def clean_priority(raw: str | None) -> tuple[int, str | None]:
     return 0, "Choose a priority: none, low, medium or high."
 
 
+def clean_list_name(raw: str | None) -> tuple[str, str | None]:
+    """A list's name: one line, trimmed, runs of spaces folded; no control characters."""
+    name = (raw or "").strip()
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+        return " ".join(name.split()), "A list name cannot contain line breaks, tabs or other control characters."
+    name = " ".join(name.split())
+    if not name:
+        return name, "Enter a name for the list."
+    if len(name) > LIST_NAME_MAX:
+        return name, f"A list name can be at most {LIST_NAME_MAX} characters (this one has {len(name)})."
+    return name, None
+
+
+def clean_list_id(raw: str | None) -> tuple[int | None, str | None]:
+    """A list id from a form. Whether it is one of the person's is the view's to check (a 404)."""
+    value = parse_list_id((raw or "").strip())
+    if value is None:
+        return None, "Choose one of your lists."
+    return value, None
+
+
 def parse_task_form(form, *, partial: bool) -> tuple[dict, dict, dict]:
     """Return (values to save, errors by field, the raw input to show again)."""
     values, errors, entered = {}, {}, {}
@@ -83,6 +106,11 @@ def parse_task_form(form, *, partial: bool) -> tuple[dict, dict, dict]:
             values[name], error = clean(entered[name])
             if error:
                 errors[name] = error
+    if "list_id" in form:
+        entered["list_id"] = form.get("list_id", "")
+        values["list_id"], error = clean_list_id(entered["list_id"])
+        if error:
+            errors["list_id"] = error
     if "completed" in form and partial:
         # A checkbox after its hidden "false" twin: the last value sent wins.
         word = form.getlist("completed")[-1].strip().lower()

@@ -1,10 +1,13 @@
 """The queries behind the task list, each a single SQL statement.
 
-The list page costs two statements whatever the number of tasks: the
-logged-in user, and one keyset page of tasks served by the
-``(user_id, created_at, id)`` index, with the view's counts riding along. No OFFSET: the next page starts after
-the last row shown (its sort key values travel in an opaque cursor), so
-page 1,000 is as cheap as page 1.
+The list page costs three statements whatever the number of tasks: the
+logged-in user; the sidebar (``overview``: the person's lists with their open
+counts, Today and Upcoming, and the view's own counts, in one statement);
+and one keyset page of tasks, served by an index led by ``user_id`` (every
+list) or ``list_id`` (one list). No OFFSET: the next page starts after the
+last row shown (its sort key values travel in an opaque cursor), so page
+1,000 is as cheap as page 1. The sidebar's counts stop at ``COUNT_CAP``
+("999+"), so a list of 100,000 open tasks costs no more than one of 1,000.
 """
 
 import base64
@@ -21,7 +24,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import PRIORITIES, Task
+from ..models import INBOX, PRIORITIES, Label, Task, TaskList, task_labels
 from .listview import ListView
 
 PAGE_SIZE = 50
@@ -65,6 +68,44 @@ class Page:
     tasks: list[sa.Row]  # ROW_COLUMNS of each task
     next_cursor: str | None
     counts: Counts | None = None  # when asked for
+
+
+COUNT_CAP = 1000  # the sidebar counts open tasks up to here, then says "999+"
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One of the person's lists as the sidebar shows it."""
+
+    id: int
+    name: str
+    position: int
+    open: int  # open tasks, up to COUNT_CAP
+
+    @property
+    def is_inbox(self) -> bool:
+        return self.name == INBOX
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the sidebar shows, and the view's own counts (the footer's)."""
+
+    lists: list[ListEntry]  # the Inbox first, then the person's order
+    today: int  # open tasks due today or overdue, up to COUNT_CAP
+    upcoming: int  # open tasks due in the coming week, up to COUNT_CAP
+    counts: Counts
+
+    def find(self, list_id: int | None) -> ListEntry | None:
+        return next((entry for entry in self.lists if entry.id == list_id), None)
+
+    @property
+    def inbox(self) -> ListEntry | None:
+        return next((entry for entry in self.lists if entry.is_inbox), None)
+
+    @property
+    def open_total(self) -> int:
+        return min(sum(entry.open for entry in self.lists), COUNT_CAP)
 
 
 @dataclass(frozen=True)
@@ -172,24 +213,117 @@ def _count_columns(user_id: str, view: ListView) -> tuple[sa.ScalarSelect, sa.Sc
     """The two counts as uncorrelated subqueries, so they can ride along with the
     page's own query (each runs once per statement, not once per row)."""
     counted = COUNTED
-    scope = [counted.user_id == user_id]
-    if view.q:
-        scope.append(_search(view.q, counted))
-    total = sa.select(sa.func.count(counted.id)).where(*scope)
+    total = sa.select(sa.func.count(counted.id)).where(counted.user_id == user_id, *_scope(view, counted))
     done = total.where(counted.completed.is_(True))
     return total.scalar_subquery().label("total"), done.scalar_subquery().label("done")
 
 
+def _scope(view: ListView, tasks=Task) -> list[sa.ColumnElement]:
+    """The view's list, smart view, label and search: what it shows, the filter aside."""
+    conditions = []
+    if view.list_id is not None:
+        conditions.append(tasks.list_id == view.list_id)
+    if view.smart:
+        # Written on the expression that ix_tasks_pg_due and ix_tasks_pg_list_due
+        # index; an undated task sorts as 9999-12-31 and so is never in range.
+        due = sa.func.coalesce(tasks.due_date, NoDueDate())
+        low, high = view.due_range()
+        conditions.append(due <= high if low is None else due.between(low, high))
+    if view.label:
+        conditions.append(sa.exists().where(
+            task_labels.c.task_id == tasks.id, task_labels.c.label_id == Label.id,
+            Label.user_id == tasks.user_id, Label.name == view.label,
+        ))
+    if view.q:
+        conditions.append(_search(view.q, tasks))
+    return conditions
+
+
 def in_view(view: ListView) -> list[sa.ColumnElement]:
-    """The conditions that make a task one of the view's: its filter and its search."""
+    """The conditions that make a task one of the view's: its filter, list, smart view, label and search."""
     conditions = []
     if view.filter == "active":
         conditions.append(Task.completed.is_(False))
     elif view.filter == "completed":
         conditions.append(Task.completed.is_(True))
-    if view.q:
-        conditions.append(_search(view.q))
-    return conditions
+    return conditions + _scope(view)
+
+
+def _capped_count(rows: sa.Select) -> sa.ColumnElement:
+    """How many rows ``rows`` selects, stopping at COUNT_CAP: whether a
+    COUNT_CAP-th row exists is a bounded index walk, and only when it does not
+    are the (fewer) rows counted."""
+    counted = sa.select(sa.func.count()).select_from(rows.subquery()).scalar_subquery()
+    return sa.case((rows.offset(COUNT_CAP - 1).limit(1).exists(), COUNT_CAP), else_=counted)
+
+
+def overview(user_id: str, view: ListView = ListView()) -> Overview | None:
+    """The sidebar and the view's counts, in one statement; None for a person
+    without a single list (which should not happen: see ``inbox_id``)."""
+    today = view.day()
+    open_tasks = sa.select(Task.id).where(Task.user_id == user_id, Task.completed.is_(False))
+    in_list = open_tasks.where(Task.list_id == TaskList.id).correlate(TaskList)
+    due_soon = ListView(smart="upcoming", today=today).due_range()
+    statement = (
+        sa.select(
+            TaskList.id, TaskList.name, TaskList.position,
+            _capped_count(in_list).label("open"),
+            _capped_count(open_tasks.where(Task.due_date <= today)).label("today"),
+            _capped_count(open_tasks.where(Task.due_date.between(*due_soon))).label("upcoming"),
+            *_count_columns(user_id, view),
+        )
+        .where(TaskList.user_id == user_id)
+        .order_by(sa.case((TaskList.name == INBOX, 0), else_=1), TaskList.position, TaskList.id)
+    )
+    rows = db.session.execute(statement).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return Overview(
+        lists=[ListEntry(row.id, row.name, row.position, row.open) for row in rows],
+        today=first.today, upcoming=first.upcoming, counts=Counts(total=first.total, completed=first.done),
+    )
+
+
+def user_lists(user_id: str) -> list[ListEntry]:
+    """The person's lists, Inbox first (without counts: for menus and checks)."""
+    rows = db.session.execute(
+        sa.select(TaskList.id, TaskList.name, TaskList.position)
+        .where(TaskList.user_id == user_id)
+        .order_by(sa.case((TaskList.name == INBOX, 0), else_=1), TaskList.position, TaskList.id)
+    ).all()
+    return [ListEntry(row.id, row.name, row.position, 0) for row in rows]
+
+
+def owned_list(user_id: str, list_id: int | None) -> TaskList | None:
+    """The list if it exists *and* belongs to this person; else None (a 404)."""
+    if list_id is None:
+        return None
+    return db.session.scalar(sa.select(TaskList).where(TaskList.id == list_id, TaskList.user_id == user_id))
+
+
+def inbox_id(user_id: str) -> int:
+    """The person's Inbox, made on the spot if it is missing (it never should be)."""
+    found = db.session.scalar(sa.select(TaskList.id).where(TaskList.user_id == user_id, TaskList.name == INBOX))
+    if found is None:
+        inbox = TaskList(user_id=user_id, name=INBOX, position=0)
+        db.session.add(inbox)
+        db.session.flush()
+        found = inbox.id
+    return found
+
+
+def move_to_list(user_id: str, list_id: int, *conditions) -> int:
+    """Put the person's tasks that match ``conditions`` in another list; their
+    subtasks go along. Returns how many matched."""
+    now = datetime.now(timezone.utc)
+    chosen = sa.select(Task.id).where(Task.user_id == user_id, *conditions).correlate(None)
+    db.session.execute(
+        sa.update(Task).where(Task.user_id == user_id, Task.parent_id.in_(chosen)).values(list_id=list_id, updated_at=now)
+    )
+    return db.session.execute(
+        sa.update(Task).where(Task.user_id == user_id, *conditions).values(list_id=list_id, updated_at=now)
+    ).rowcount
 
 
 def encode_cursor(task: Task, sort: str = "newest") -> str:
@@ -239,7 +373,7 @@ def _search(text: str, tasks=Task) -> sa.ColumnElement:
 # What a row shows and what a cursor needs: plain rows, not ORM objects, as
 # building 50 tracked objects per page costs more than the query itself.
 ROW_COLUMNS = (Task.id, Task.title, Task.description, Task.completed, Task.priority, Task.due_date,
-               Task.position, Task.created_at)
+               Task.position, Task.created_at, Task.list_id, TaskList.name.label("list_name"))
 
 
 def list_page(user_id: str, view: ListView = ListView(), after: str | None = None, *,
@@ -250,7 +384,8 @@ def list_page(user_id: str, view: ListView = ListView(), after: str | None = Non
     round trip fewer for a whole page); only an empty page needs a second one."""
     keys = SORT_KEYS[view.sort]
     columns = ROW_COLUMNS + (_count_columns(user_id, view) if with_counts else ())
-    statement = sa.select(*columns).where(Task.user_id == user_id, *in_view(view))
+    statement = (sa.select(*columns).join_from(Task, TaskList, Task.list_id == TaskList.id)
+                 .where(Task.user_id == user_id, *in_view(view)))
     cursor = decode_cursor(after, view.sort)
     if cursor:
         statement = statement.where(_after(keys, cursor))

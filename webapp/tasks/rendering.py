@@ -4,34 +4,46 @@ The views (single tasks and bulk) call one of these; each names the blocks of
 ``tasks/index.html`` that show the change and leaves the rest to
 ``htmx.respond``: 303 back to the view for a plain form post, the whole page
 for a plain GET, the blocks for HTMX.
+
+A whole page, and any answer that changes tasks, brings the sidebar
+(``queries.overview``: the lists, their counts and the view's counts, one
+statement); a view of a list that is not the person's is a 404.
 """
 
-from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from flask import session
+from flask import abort, session
 from flask_login import current_user
+from jinja2.ext import Extension
 from markupsafe import Markup
 
 from ..htmx import is_htmx_request, respond
-from ..models import PRIORITIES, Task, due_state
+from ..models import INBOX, PRIORITIES, Task, due_state
 from . import queries
-from .listview import SORTS, ListView
+from .listview import SMART_VIEWS, SORTS, ListView, person_today
 from .trash import UNDO_SECONDS
 
 LIST_TEMPLATE = "tasks/index.html"
-SUMMARY = ("toggle_all", "footer")
+SUMMARY = ("toggle_all", "footer", "sidebar")
 KEEP = object()  # "the Undo offer on screen is not affected"
+
+
+class Unindent(Extension):
+    """Templates that say ``{#- unindent -#}`` on their first line are sent
+    without their lines' leading white space: indentation is for people
+    reading the template, and the list page carries 50 rows in 40 KB. Only for
+    templates without <pre> or <textarea>, whose white space would matter."""
+
+    MARK = "{#- unindent -#}"
+
+    def preprocess(self, source, name, filename=None):
+        if not source.startswith(self.MARK):
+            return source
+        return "\n".join(line.lstrip(" ") for line in source.split("\n"))
 
 
 def list_helpers() -> dict:
     """What "today" is for the person looking (in their own time zone), and the choices."""
-    try:
-        zone = ZoneInfo(getattr(current_user, "timezone", None) or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return {"today": datetime.now(zone).date(), "priorities": PRIORITIES, "sorts": SORTS, "undo_seconds": UNDO_SECONDS,
-            "due_state": due_state}
+    return {"today": person_today(), "priorities": PRIORITIES, "sorts": SORTS, "undo_seconds": UNDO_SECONDS,
+            "due_state": due_state, "smart_views": SMART_VIEWS, "inbox_name": INBOX}
 
 
 def view_fields(view: ListView) -> Markup:
@@ -39,48 +51,104 @@ def view_fields(view: ListView) -> Markup:
     return view.hidden_fields
 
 
-def _rows(view: ListView, after: str | None = None, *, with_counts: bool = True) -> dict:
-    page = queries.list_page(current_user.id, view, after, with_counts=with_counts)
-    return {"tasks": page.tasks, "next_cursor": page.next_cursor, "after": after, "counts": page.counts}
+def view_from(source) -> ListView:
+    """The view a form was posted from; 404 (before anything changes) when it names
+    a list that is not the person's."""
+    view = ListView.from_source(source)
+    if view.list_id is not None and queries.owned_list(current_user.id, view.list_id) is None:
+        abort(404)
+    return view
+
+
+def heading(view: ListView, current) -> str:
+    if view.smart:
+        return SMART_VIEWS[view.smart] + (f" · {current.name}" if current else "")
+    return current.name if current else "All tasks"
+
+
+def sidebar(view: ListView) -> dict:
+    """The sidebar, the heading and the view's counts; 404 when the view names
+    someone else's list."""
+    overview = queries.overview(current_user.id, view)
+    if overview is None:  # no list at all (never made, or removed by hand): the counts alone
+        if view.list_id is not None:
+            abort(404)
+        return {"overview": None, "lists": [], "current_list": None, "heading": heading(view, None),
+                "counts": queries.counts(current_user.id, view)}
+    current = overview.find(view.list_id)
+    if view.list_id is not None and current is None:
+        abort(404)
+    return {"overview": overview, "lists": overview.lists, "current_list": current,
+            "heading": heading(view, current), "counts": overview.counts}
+
+
+def check_list(view: ListView) -> list:
+    """The person's lists; 404 when the view names a list that is not one of them."""
+    lists = queries.user_lists(current_user.id)
+    if view.list_id is not None and not any(entry.id == view.list_id for entry in lists):
+        abort(404)
+    return lists
+
+
+def _rows(view: ListView, after: str | None = None) -> dict:
+    page = queries.list_page(current_user.id, view, after)
+    return {"tasks": page.tasks, "next_cursor": page.next_cursor, "after": after}
+
+
+def _section(view: ListView, after: str | None = None) -> dict:
+    """The sidebar, then the page of rows (the order matters: a foreign list stops at the first)."""
+    context = sidebar(view)
+    return {**context, **_rows(view, after)}
 
 
 def list_page(view: ListView, after: str | None = None, undo=None):
     """The list; for HTMX, "Load more" gets its rows (no counts), a search or sort the section."""
-    more = bool(after) and is_htmx_request()
-    context = {"view": view, "undo": undo, **_rows(view, after, with_counts=not more)}
-    if more:
-        return respond(LIST_TEMPLATE, blocks=("rows",), also=("load_more",), **context)
-    return respond(LIST_TEMPLATE, blocks=("task_section",), also=("new_task_view",), **context)
+    if after and is_htmx_request():
+        if view.list_id is not None:
+            check_list(view)
+        return respond(LIST_TEMPLATE, blocks=("rows",), also=("load_more",), view=view, undo=undo,
+                       **_rows(view, after))
+    return respond(LIST_TEMPLATE, blocks=("task_section",), also=("new_task_view",), view=view, undo=undo,
+                   **_section(view, after))
 
 
 def rows_changed(view: ListView, tasks: list[Task], *, undo=KEEP):
     """Tasks were added, changed or (with none given) removed: the rows that still
-    belong in the view, then the summary and any Undo offer out of band."""
+    belong in the view, then the summary, the sidebar and any Undo offer out of band."""
     also = SUMMARY if undo is KEEP else (*SUMMARY, "undo")
     return respond(
         LIST_TEMPLATE, blocks=("rows",), also=also, redirect_to=view.url(),
-        fragment=lambda: {"counts": queries.counts(current_user.id, view)},
+        fragment=lambda: sidebar(view),
         view=view, tasks=[task for task in tasks if view.includes(task)], undo=None if undo is KEEP else undo,
     )
 
 
 def row(view: ListView, task: Task, *, editing: bool = False, status: int = 200, **form):
     """One row alone: as it shows, or open for editing (with errors, if any)."""
-    return respond(LIST_TEMPLATE, blocks=("rows",), status=status, view=view, tasks=[task], editing=editing, **form)
+    lists = check_list(view)  # the editor's list menu; the row's list name
+    return respond(LIST_TEMPLATE, blocks=("rows",), status=status, view=view, tasks=[task], editing=editing,
+                   lists=lists, **form)
 
 
 def list_changed(view: ListView, *, undo=KEEP):
-    """Many rows changed: the whole section (and the Undo offer, when it changed)."""
-    also = () if undo is KEEP else ("undo",)
+    """Many rows changed: the whole section, the sidebar (and the Undo offer, when it changed)."""
+    also = ("sidebar",) if undo is KEEP else ("sidebar", "undo")
     return respond(
         LIST_TEMPLATE, blocks=("task_section",), also=also, redirect_to=view.url(),
-        fragment=lambda: _rows(view), view=view, undo=None if undo is KEEP else undo,
+        fragment=lambda: _section(view), view=view, undo=None if undo is KEEP else undo,
     )
 
 
-def refused(view: ListView, form: str, **errors):
-    """422: the form (``new_task`` or ``bulk``) again, with each error beside its field."""
-    return respond(LIST_TEMPLATE, also=(form,), status=422, page=lambda: _rows(view), view=view, **errors)
+def refused(view: ListView, form: str, status: int = 422, **errors):
+    """422: the form (``new_task``, ``bulk``, or the ``sidebar`` with the new
+    list's field) again, with each error beside its field."""
+    def fragment() -> dict:
+        if form == "sidebar":
+            return sidebar(view)
+        return {"lists": check_list(view) if form == "bulk" else []}
+
+    return respond(LIST_TEMPLATE, also=(form,), status=status, page=lambda: _section(view),
+                   fragment=fragment, view=view, **errors)
 
 
 def offer_undo(count: int, message: str, fields: dict, row=None) -> dict | None:
