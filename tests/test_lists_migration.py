@@ -13,7 +13,7 @@ from test_migrations import (  # noqa: F401  (fresh_app is a fixture)
 )
 
 from webapp.extensions import db
-from webapp.models import INBOX_TRIGGERS, TASK_COLUMNS_0009, Task
+from webapp.models import INBOX_TRIGGERS, TASK_COLUMNS, Task
 
 BEFORE = "0008_account_security"
 REVISION = "0009_lists_labels"
@@ -191,7 +191,7 @@ def test_the_migrated_trigger_is_the_one_the_models_create(fresh_app):
         columns = [column["name"] for column in sa.inspect(connection).get_columns("tasks")]
         db.engine.dispose()
     # The SQLite trigger copies every column: a new column must join it.
-    assert sorted(columns) == sorted(TASK_COLUMNS_0009) == sorted(Task.__table__.columns.keys())
+    assert sorted(columns) == sorted(TASK_COLUMNS) == sorted(Task.__table__.columns.keys())
 
 
 def test_schema_names_and_cascades(fresh_app):

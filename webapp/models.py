@@ -303,6 +303,10 @@ class Task(db.Model):
     # How it repeats: an RFC 5545 RRULE without DTSTART (the due date is the
     # start), e.g. "FREQ=MONTHLY"; None for a task that does not repeat.
     repeat: Mapped[str | None] = mapped_column(sa.String(REPEAT_MAX))
+    # The day of the month a plain monthly or yearly repeat keeps (migration
+    # 0010): 31 for a task first due on 31 January, so 28 February moves on
+    # to 31 March. Set with the due date or the repeat (tasks/organize.py).
+    repeat_anchor_day: Mapped[int | None] = mapped_column(sa.SmallInteger)
 
     user: Mapped[User] = relationship(back_populates="tasks")
     labels: Mapped[list["Label"]] = relationship(secondary="task_labels", passive_deletes=True, order_by="Label.name")
@@ -355,6 +359,7 @@ class DeletedTask(db.Model):
     list_id: Mapped[int | None] = mapped_column(sa.Integer)
     parent_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     repeat: Mapped[str | None] = mapped_column(sa.String(REPEAT_MAX))
+    repeat_anchor_day: Mapped[int | None] = mapped_column(sa.SmallInteger)  # migration 0010
 
 
 class TaskList(db.Model):
@@ -452,9 +457,10 @@ class DeletedTaskLabel(db.Model):
 # skips the original (RAISE(IGNORE)), which needs every column named here:
 # a migration that adds a column to tasks recreates this trigger, and so does
 # any SQLite batch rebuild of tasks (a rebuilt table has no triggers).
-# Migration 0009 writes the same SQL; tests/test_lists_migration.py compares.
-TASK_COLUMNS_0009 = ("id", "title", "description", "completed", "completed_at", "due_date", "priority", "position",
-                     "created_at", "updated_at", "user_id", "list_id", "parent_id", "repeat")
+# The latest migration that touched tasks (0010) writes the same SQL;
+# tests/test_lists_migration.py compares.
+TASK_COLUMNS = ("id", "title", "description", "completed", "completed_at", "due_date", "priority", "position",
+                "created_at", "updated_at", "user_id", "list_id", "parent_id", "repeat", "repeat_anchor_day")
 POSTGRES_INBOX_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION tasks_into_inbox() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -473,8 +479,8 @@ _INBOX_OF_NEW = f"(SELECT id FROM lists WHERE user_id = NEW.user_id AND name = '
 SQLITE_INBOX_TRIGGER = (
     "CREATE TRIGGER tr_tasks_into_inbox BEFORE INSERT ON tasks FOR EACH ROW WHEN NEW.list_id IS NULL BEGIN "
     f"INSERT OR IGNORE INTO lists (user_id, name, position) VALUES (NEW.user_id, '{INBOX}', 0); "
-    f"INSERT INTO tasks ({', '.join(TASK_COLUMNS_0009)}) VALUES "
-    f"({', '.join(_INBOX_OF_NEW if name == 'list_id' else 'NEW.' + name for name in TASK_COLUMNS_0009)}); "
+    f"INSERT INTO tasks ({', '.join(TASK_COLUMNS)}) VALUES "
+    f"({', '.join(_INBOX_OF_NEW if name == 'list_id' else 'NEW.' + name for name in TASK_COLUMNS)}); "
     "SELECT RAISE(IGNORE); END"
 )
 INBOX_TRIGGERS = {
