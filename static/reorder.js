@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   var dragged = null;
+  var start = null;  // the row above the dragged one when the drag began
 
   function csrfToken() {
     var main = document.getElementById("main");
@@ -18,6 +19,7 @@
     var row = event.target.closest && event.target.closest("li.task[data-move-url]");
     if (!row) return;
     dragged = row;
+    start = row.previousElementSibling;
     row.classList.add("dragging");
     event.dataTransfer.effectAllowed = "move";
     event.dataTransfer.setData("text/plain", row.id);
@@ -44,6 +46,7 @@
     dragged = null;
     row.classList.remove("dragging");
     var previous = row.previousElementSibling;
+    if (previous === start) return;  // dropped where it was (or onto a list in the sidebar)
     var body = new FormData();
     body.append("after", previous && previous.id.indexOf("task-") === 0 ? previous.id.slice(5) : "");
     body.append("csrf_token", csrfToken());
