@@ -177,6 +177,10 @@ class User(db.Model):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Goes up whenever any of the person's tasks, lists or labels change:
+    # database triggers bump it in the same transaction (DATA_VERSION_TRIGGERS
+    # below), whatever wrote the rows. Rendered list pages are cached under it.
+    data_version: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
     tasks: WriteOnlyMapped["Task"] = relationship(
         back_populates="user",
@@ -491,3 +495,70 @@ INBOX_TRIGGERS = {
 for _dialect, _statements in INBOX_TRIGGERS.items():
     for _statement in _statements:
         sa.event.listen(Task.__table__, "after_create", sa.DDL(_statement).execute_if(dialect=_dialect))
+
+
+# The person's data_version goes up in the same transaction as any change to
+# their tasks, lists, labels or task labels, whoever makes it (the app, an
+# import's COPY, an operator's SQL), so a page cached under the old version
+# can never be served after the change (webapp/pagecache.py). PostgreSQL: one
+# UPDATE per statement (transition tables), not one per row, so an import of
+# 50,000 tasks bumps it once. SQLite has only row triggers. Written in
+# migration 0011 too; tests/test_data_version.py checks both agree.
+DATA_VERSION_TABLES = ("tasks", "lists", "labels")
+POSTGRES_DATA_VERSION_FUNCTIONS = (
+    """CREATE OR REPLACE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE users SET data_version = data_version + 1 WHERE id IN (SELECT DISTINCT user_id FROM changed);
+    RETURN NULL;
+END
+$$""",
+    """CREATE OR REPLACE FUNCTION bump_data_version_by_label() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE users SET data_version = data_version + 1
+        WHERE id IN (SELECT DISTINCT labels.user_id FROM changed JOIN labels ON labels.id = changed.label_id);
+    RETURN NULL;
+END
+$$""",
+)
+_TRANSITION = {"INSERT": "NEW", "UPDATE": "NEW", "DELETE": "OLD"}
+
+
+def _postgres_data_version_triggers(table: str) -> list[str]:
+    function = "bump_data_version_by_label" if table == "task_labels" else "bump_data_version"
+    events = ("INSERT", "DELETE") if table == "task_labels" else ("INSERT", "UPDATE", "DELETE")
+    return [
+        f"CREATE TRIGGER tr_{table}_data_version_{event.lower()} AFTER {event} ON {table} "
+        f"REFERENCING {_TRANSITION[event]} TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        for event in events
+    ]
+
+
+def _sqlite_data_version_triggers(table: str) -> list[str]:
+    events = ("INSERT", "DELETE") if table == "task_labels" else ("INSERT", "UPDATE", "DELETE")
+    statements = []
+    for event in events:
+        row = "OLD" if event == "DELETE" else "NEW"
+        owner = f"(SELECT user_id FROM labels WHERE id = {row}.label_id)" if table == "task_labels" else f"{row}.user_id"
+        statements.append(
+            f"CREATE TRIGGER tr_{table}_data_version_{event.lower()} AFTER {event} ON {table} FOR EACH ROW BEGIN "
+            f"UPDATE users SET data_version = data_version + 1 WHERE id = {owner}; END"
+        )
+    return statements
+
+
+DATA_VERSION_TRIGGER_TABLES = DATA_VERSION_TABLES + ("task_labels",)
+
+
+def data_version_ddl(dialect: str, table: str) -> list[str]:
+    """The statements that make ``table`` bump its owner's data_version."""
+    if dialect == "postgresql":
+        return _postgres_data_version_triggers(table)
+    return _sqlite_data_version_triggers(table)
+
+
+for _function in POSTGRES_DATA_VERSION_FUNCTIONS:
+    sa.event.listen(User.__table__, "after_create", sa.DDL(_function).execute_if(dialect="postgresql"))
+for _table in (Task.__table__, TaskList.__table__, Label.__table__, task_labels):
+    for _dialect in ("postgresql", "sqlite"):
+        for _statement in data_version_ddl(_dialect, _table.name):
+            sa.event.listen(_table, "after_create", sa.DDL(_statement).execute_if(dialect=_dialect))
