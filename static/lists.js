@@ -144,8 +144,15 @@
     }
   });
 
+  // A list's link in the sidebar, and the list's id (from its URL, /tasks?list=<id>).
+  function listId(link) {
+    var match = /[?&]list=(\d+)/.exec(link.getAttribute("href") || "");
+    return match ? match[1] : null;
+  }
+
   function dropTarget(event) {
-    return event.target.closest && event.target.closest("#sidebar a[data-list-id]");
+    var link = event.target.closest && event.target.closest("#sidebar li > a:first-child");
+    return link && listId(link) ? link : null;
   }
 
   document.addEventListener("dragover", function (event) {
@@ -180,7 +187,7 @@
     if (url && window.htmx) {
       // Answered like an edit: the row stays (another list shown) or goes
       // (this list shown), and the sidebar's counts follow.
-      htmx.ajax("POST", url, { source: row, values: { list_id: link.dataset.listId } });
+      htmx.ajax("POST", url, { source: row, values: { list_id: listId(link) } });
     }
   });
 
@@ -195,7 +202,7 @@
     if (item.previousElementSibling === listStart) return;  // back where it was
     var previous = item.previousElementSibling;
     var body = new FormData();
-    body.append("after", previous ? previous.querySelector("a").dataset.listId : "");
+    body.append("after", previous ? listId(previous.querySelector("a")) : "");
     body.append("csrf_token", csrfToken());
     var settings = item.querySelector(".nav-edit");  // /lists/<id>, the list's settings
     if (!settings) return;

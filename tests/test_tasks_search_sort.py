@@ -24,7 +24,7 @@ def add_tasks(app, user, specs):
 
 def titles(response):
     body = response.get_data(as_text=True)
-    return [html.unescape(title) for title in re.findall(r'<a class="title" href="[^"]*" dir="auto">([^<]*)</a>', body)]
+    return [html.unescape(title) for title in re.findall(r'<a class="title" href="[^"]*"(?: dir="auto")?>([^<]*)</a>', body)]
 
 
 def test_search_is_case_insensitive_over_title_and_description(app, client, user):

@@ -10,6 +10,8 @@ A whole page, and any answer that changes tasks, brings the sidebar
 statement); a view of a list that is not the person's is a 404.
 """
 
+import re
+
 from flask import abort, session
 from flask_login import current_user
 from jinja2.ext import Extension
@@ -38,6 +40,19 @@ class Unindent(Extension):
         if not source.startswith(self.MARK):
             return source
         return "\n".join(line.lstrip(" ") for line in source.split("\n"))
+
+
+# Strong right-to-left characters (Hebrew, Arabic and their neighbours, RLM
+# and the RTL embeddings, isolates and overrides).
+RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufefc"
+                           "\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
+def bidi(text: str) -> Markup:
+    """`` dir="auto"`` for text that holds right-to-left writing, else nothing:
+    text without any is laid out left to right either way, and a row's title
+    is its own flex item (so its own paragraph), which saves 50 rows 550 bytes."""
+    return Markup(' dir="auto"') if text and RIGHT_TO_LEFT.search(text) else Markup("")
 
 
 def list_helpers() -> dict:

@@ -19,7 +19,7 @@ from ..models import INBOX, DeletedList, DeletedTask, DeletedTaskLabel, Task, Ta
 UNDO_SECONDS = 10  # how long the Undo button is offered on screen
 KEEP_FOR = timedelta(minutes=10)  # how long the server keeps what it could restore
 COLUMNS = ["id", "user_id", "title", "description", "completed", "completed_at", "due_date",
-           "priority", "position", "created_at", "updated_at", "list_id", "parent_id", "repeat"]
+           "priority", "position", "created_at", "updated_at", "list_id", "parent_id", "repeat", "repeat_anchor_day"]
 LIST_COLUMNS = ["id", "user_id", "name", "position"]
 
 
@@ -36,20 +36,25 @@ def delete(user_id: str, *conditions, batch: uuid.UUID | None = None) -> tuple[u
     _forget_old(now)
     matched = sa.and_(Task.user_id == user_id, *conditions)
     chosen = sa.select(Task.id).where(matched).correlate(None)
-    family = sa.or_(matched, sa.and_(Task.user_id == user_id, Task.parent_id.in_(chosen)))
-    source = sa.select(
-        sa.literal(batch, sa.Uuid()), sa.literal(now, DeletedTask.deleted_at.type),
-        *(Task.__table__.c[name] for name in COLUMNS),
-    ).where(family)
-    db.session.execute(sa.insert(DeletedTask).from_select(["batch_id", "deleted_at", *COLUMNS], source))
+    subtasks = sa.and_(Task.user_id == user_id, Task.parent_id.in_(chosen), sa.not_(matched))
+    # What the person chose, counted as it is copied (a count after the
+    # DELETE would differ: SQLite cascades to subtasks row by row,
+    # PostgreSQL at the end of the statement); then their subtasks.
+    count = 0
+    for rows in (matched, subtasks):
+        source = sa.select(
+            sa.literal(batch, sa.Uuid()), sa.literal(now, DeletedTask.deleted_at.type),
+            *(Task.__table__.c[name] for name in COLUMNS),
+        ).where(rows)
+        copied = db.session.execute(sa.insert(DeletedTask).from_select(["batch_id", "deleted_at", *COLUMNS], source))
+        count = count or copied.rowcount
     trashed = sa.select(DeletedTask.id).where(DeletedTask.batch_id == batch)
     db.session.execute(sa.insert(DeletedTaskLabel).from_select(
         ["batch_id", "task_id", "label_id"],
         sa.select(sa.literal(batch, sa.Uuid()), task_labels.c.task_id, task_labels.c.label_id)
         .where(task_labels.c.task_id.in_(trashed)),
     ))
-    # The subtasks go by cascade; the count is of what the person chose.
-    count = db.session.execute(sa.delete(Task).where(matched)).rowcount
+    db.session.execute(sa.delete(Task).where(matched))  # the subtasks go by cascade
     return batch, count
 
 

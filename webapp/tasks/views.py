@@ -25,6 +25,7 @@ def require_login():
 
 bp.context_processor(list_helpers)
 bp.add_app_template_global(view_fields, "view_fields")
+bp.add_app_template_filter(rendering.bidi, "bidi")
 bp.record_once(lambda state: state.app.jinja_env.add_extension(rendering.Unindent))
 
 
