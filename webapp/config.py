@@ -341,5 +341,7 @@ def from_environment(instance_path: str, env=None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": https,
         "MAX_CONTENT_LENGTH": _positive_int(env, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
+        # Rendered list pages kept per worker process (webapp/tasks/pagecache.py); 0 turns it off.
+        "PAGE_CACHE_MB": _whole_number(env, "PAGE_CACHE_MB", 16, minimum=0),
         "SQLALCHEMY_ECHO": False,
     }

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..htmx import is_htmx_request, nothing_to_swap, render, see_other
 from ..models import Task
-from . import ordering, queries, rendering, trash
+from . import ordering, pagecache, queries, rendering, trash
 from .fields import TRUE_VALUES, parse_task_form
 from .listview import ListView
 from .rendering import list_helpers, offer_undo, view_fields
@@ -50,7 +50,9 @@ def index():
     after = request.args.get("after")
     # An Undo offer saved by a plain-form delete shows on the next full page.
     undo = None if after or is_htmx_request() else session.pop("undo", None)
-    return rendering.list_page(view, after, undo)
+    # Served from the page cache while nothing it shows has changed; a page
+    # with an Undo offer belongs to this moment only.
+    return pagecache.serve(lambda: rendering.list_page(view, after, undo), storable=undo is None)
 
 
 @bp.post("")
