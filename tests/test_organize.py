@@ -149,7 +149,7 @@ def test_a_person_has_at_most_so_many_labels(app, people, monkeypatch):
         db.session.commit()
         set_labels(person(ada_id), task, "A, b, c")  # c is the third: fine
         db.session.commit()
-        with pytest.raises(LabelError, match="more would pass the 3"):
+        with pytest.raises(LabelError, match="That would make 4 labels: Docket keeps at most 3 per person"):
             set_labels(person(ada_id), task, "a, d")
         db.session.rollback()
         assert [name for _, name in label_rows()] == ["a", "b", "c"]

@@ -48,7 +48,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import INBOX, LABEL_NAME_MAX, LIST_NAME_MAX, Label, Task, TaskList, User, utcnow
+from ..models import LABEL_NAME_MAX, LIST_NAME_MAX, Label, Task, TaskList, User, utcnow
 from .repeats import RepeatError, first_due, next_due, normalise_repeat
 
 __all__ = [
@@ -187,8 +187,8 @@ def labels_named(user: User, names: list[str]) -> dict[str, Label]:
     missing. Raises ``LabelError`` past ``LABELS_PER_PERSON``."""
 
     def refuse(have, new):
-        return LabelError(f"You have {have} labels; {new} more would pass the {LABELS_PER_PERSON} Docket keeps. "
-                          "Reuse a label you have.")
+        return LabelError(f"That would make {have + new:,} labels: Docket keeps at most {LABELS_PER_PERSON:,} "
+                          "per person. Reuse labels you have.")
 
     return _named(Label, user, names, LABELS_PER_PERSON, refuse)
 
@@ -199,7 +199,8 @@ def lists_named(user: User, names: list[str]) -> dict[str, TaskList]:
     ``LISTS_PER_PERSON``."""
 
     def refuse(have, new):
-        return ListNameError(f"You have {have} lists; {new} more would pass the {LISTS_PER_PERSON} Docket keeps.")
+        return ListNameError(f"That would make {have + new:,} lists: Docket keeps at most {LISTS_PER_PERSON:,} "
+                             "per person.")
 
     return _named(TaskList, user, names, LISTS_PER_PERSON, refuse)
 
