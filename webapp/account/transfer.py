@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-import uuid
+from collections import defaultdict
 from datetime import date
 
 import sqlalchemy as sa
@@ -11,21 +11,30 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..htmx import see_other
-from ..models import Task, utcnow
-from ..tasks.ordering import GAP, top_position
+from ..models import Label, Task, TaskList, task_labels, utcnow
+from ..tasks.organize import OrganizeError
 from ..tasks.portable import ImportProblem, csv_lines, parse, to_record
 from . import same_file
-from .bulk_insert import insert_tasks
+from .bulk_insert import write_import
 from .views import _settings_page
 
 bp = Blueprint("transfer", __name__, url_prefix="/account")
 
 
 def _records(user_id: str):
+    """Every task of the person as a record, with its list's and labels' names
+    (read once each, not per task)."""
+    list_names = dict(db.session.execute(sa.select(TaskList.id, TaskList.name).where(TaskList.user_id == user_id)).all())
+    labels = defaultdict(list)  # each task's labels, sorted as a person reads them (not by the database's collation)
+    for task_id, name in db.session.execute(
+        sa.select(task_labels.c.task_id, Label.name).join(Label, Label.id == task_labels.c.label_id)
+        .where(Label.user_id == user_id)
+    ):
+        labels[task_id].append(name)
     # In the person's own order, so even a reader that ignores "position" keeps it.
     statement = sa.select(Task).where(Task.user_id == user_id).order_by(Task.position, Task.id)
     for task in db.session.scalars(statement.execution_options(yield_per=1000)):
-        yield to_record(task)
+        yield to_record(task, list_names.get(task.list_id), sorted(labels.get(task.id, ()), key=str.casefold))
 
 
 def _download(body, mimetype: str, extension: str) -> Response:
@@ -91,14 +100,19 @@ def import_tasks():
         same_file.release(user_id, data)
         return _settings_page(409, import_error="Another import of yours is still running. "
                                                 "Nothing was imported; try again when it has finished.")
-    start = top_position(user_id, len(rows))
-    for offset, row in enumerate(rows):
-        row.update(id=uuid.uuid4(), user_id=user_id, position=start + GAP * offset)
     try:
-        insert_tasks(rows)
+        written = write_import(current_user, rows)
         db.session.commit()
+    except OrganizeError as problem:  # too many lists or labels: checked before a task is written
+        db.session.rollback()
+        same_file.release(user_id, data)
+        return _settings_page(422, import_error=f"Nothing was imported. {problem}")
     except Exception:
         same_file.release(user_id, data)
         raise
-    flash(f"Imported {len(rows):,} task{'s' if len(rows) != 1 else ''}.", "success")
+    message = f"Imported {written.tasks:,} task{'s' if written.tasks != 1 else ''}."
+    if written.orphans:
+        message += (f" {written.orphans:,} subtask{'s' if written.orphans != 1 else ''} whose parent was not in the "
+                    "file became tasks of their own.")
+    flash(message, "success")
     return see_other(url_for("tasks.index"))
