@@ -212,6 +212,16 @@ def test_existing_lists_and_labels_are_found_by_name_whatever_the_case(app, clie
     ("bad.json", json.dumps([{"id": "a", "title": "one"}, {"id": "a", "title": "two"},
                              {"title": "child", "parent_id": "a"}]), "Row 3: parent_id 'a' is the id of more than one"),
     ("bad.json", json.dumps([{"title": "x", "parent_id": ["a"]}]), "Row 1: parent_id ['a'] is not the id of a task"),
+    # Hostile shapes: each a 422 naming the row, never a 500.
+    ("big.json", '[{"title": "x", "parent_id": ' + "9" * 4000 + "}]", "Row 1: parent_id 9999"),
+    ("big.json", '[{"title": "x", "repeat": "monthly", "due_date": "2031-01-31", "repeat_anchor_day": '
+                 + "3" * 4000 + "}]", "Row 1: repeat_anchor_day must be a day of the month"),
+    ("big.json", json.dumps([{"title": "x", "repeat": "FREQ=DAILY;" + "INTERVAL=2;" * 40}]), "at most 200 characters"),
+    ("big.json", json.dumps([{"title": "x", "labels": ["a"] * 1001}]), "Row 1: labels holds 1,001 names"),
+    ("nul.json", json.dumps([{"title": "x", "labels": ["a\u0000"]}]), "Row 1: labels contains a NUL character"),
+    ("s.json", '[{"title": "x", "list": "a\\ud800"}]', "Row 1: list contains a broken character"),
+    ("bool.json", json.dumps([{"title": "x", "repeat_anchor_day": True, "repeat": "monthly"}]),
+     "Row 1: repeat_anchor_day must be a day of the month, 1 to 31, not 'true'"),
 ])
 def test_a_bad_value_refuses_the_file_naming_the_row(app, client, user, name, content, words):
     response = upload(client, name, content)
