@@ -455,6 +455,32 @@ def test_plain_ended_and_completed_tasks_are_just_completed(app, people):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Task)) == 4, "no copies"
 
 
+def test_bulk_completion_moves_repeating_tasks_on_and_leaves_the_rest(app, people):
+    ada_id, bob_id = people
+    with app.app_context():
+        ada = person(ada_id)
+        daily = add(ada_id, "daily", due_date=date(2027, 6, 4), repeat="FREQ=DAILY", repeat_anchor_day=4)
+        set_labels(ada, daily, "home")
+        ended = add(ada_id, "ended", due_date=date(2027, 6, 4), repeat="FREQ=DAILY;UNTIL=20270604")
+        other_list = add(ada_id, "elsewhere", list_name="Bills", due_date=date(2027, 6, 4), repeat="FREQ=DAILY")
+        plain = add(ada_id, "plain")
+        theirs = add(bob_id, "theirs", due_date=date(2027, 6, 4), repeat="FREQ=DAILY")
+        db.session.commit()
+        done = organize.complete_repeating_matching(ada, date(2027, 6, 4), Task.list_id == list_id(ada_id, "Inbox"))
+        # The caller's bulk UPDATE then completes the rest, keeping off the repeating ones.
+        db.session.execute(sa.update(Task).where(Task.user_id == ada_id, Task.list_id == list_id(ada_id, "Inbox"),
+                                                 Task.repeat.is_(None), Task.completed.is_(False))
+                           .values(completed=True, completed_at=sa.func.now()))
+        db.session.commit()
+        db.session.expire_all()
+        assert sorted((c.task.title, str(c.next_due)) for c in done) == [("daily", "2027-06-05"), ("ended", "None")]
+        assert (daily.completed, daily.due_date, ended.completed, plain.completed) == (False, date(2027, 6, 5),
+                                                                                       True, True)
+        assert (other_list.completed, theirs.completed, theirs.due_date) == (False, False, date(2027, 6, 4))
+        assert history_of(app, ada_id, "daily") == [(date(2027, 6, 4), None, 0, None, list_id(ada_id, "Inbox"),
+                                                     ["home"])]
+
+
 def test_bulk_due_date_values_keep_the_anchor(app, people):
     ada_id, _ = people
     with app.app_context():

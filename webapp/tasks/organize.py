@@ -45,7 +45,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
 from ..models import LABEL_NAME_MAX, LIST_NAME_MAX, Label, Task, TaskList, User, utcnow
@@ -55,6 +55,7 @@ __all__ = [
     "LABEL_MAX", "LABELS_PER_PERSON", "LABELS_PER_TASK", "LISTS_PER_PERSON",
     "Completion", "LabelError", "ListNameError", "NotFound", "OrganizeError", "OrganizeFields", "ParentError",
     "RepeatError", "anchor_values", "apply_fields", "clean_label_names", "clean_list_names", "complete_repeating",
+    "complete_repeating_matching",
     "labels_named", "lists_named", "parse_task_id", "person_today", "progress_columns", "read_fields",
     "resolve_parent", "set_due_date", "set_labels", "set_parent", "set_repeat", "subtask_progress",
 ]
@@ -391,6 +392,19 @@ def complete_repeating(user: User, task: Task, today: date) -> Completion:
         .values(completed=False, completed_at=None, updated_at=now)
     )
     return Completion(task, history, upcoming)
+
+
+def complete_repeating_matching(user: User, today: date, *conditions) -> list[Completion]:
+    """``complete_repeating`` for each of the person's open repeating tasks that
+    match ``conditions`` (bulk complete, "complete all"). Run it before the
+    bulk UPDATE that completes the rest, and keep that UPDATE off these with
+    ``Task.repeat.is_(None)``: they have moved on, open, or are completed."""
+    tasks = db.session.scalars(
+        sa.select(Task).options(selectinload(Task.labels))
+        .where(Task.user_id == user.id, Task.completed.is_(False), Task.repeat.is_not(None), *conditions)
+        .order_by(Task.position, Task.id)
+    ).all()
+    return [complete_repeating(user, task, today) for task in tasks]
 
 
 # -- a form's organising fields at once --------------------------------------------
