@@ -88,7 +88,7 @@ def cache_for(app) -> PageCache | None:
 
 
 def _key() -> tuple:
-    user = current_user
+    user = current_user._get_current_object()  # once, not through the proxy each time
     headers = request.headers
     return (
         user.id,
