@@ -11,7 +11,7 @@ deeply nested JSON, crafted ``after`` cursors). Logged in and logged out,
 plain and HTMX, with a good, missing or forged CSRF token.
 
 After each request: the status is below 500, and when it is 400 or more the
-``users``, ``tasks`` and ``deleted_tasks`` tables are exactly as before.
+``users``, ``tasks``, ``lists`` and trash tables are exactly as before.
 A run collects every failure instead of stopping at the first, so one run
 names all of them. ``derandomize=True``: CI tries the same cases every time.
 """
@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from conftest import CSRF_META, PASSWORD, AuthActions
 from webapp.extensions import db
-from webapp.models import DeletedTask, Task, User
+from webapp.models import INBOX, DeletedList, DeletedTask, SignIn, Task, TaskList, User
 from webapp.tasks import queries
 from webapp.tasks.listview import FILTERS, SORTS
 
@@ -281,11 +281,17 @@ FIELD_HOSTILE = {
     "next": ["/\\evil.example", "/%2F/evil.example", "/\t/evil", "https:evil.example", "/" + "a" * 10_000, "/\x85",
              "/\u2028", "/tasks?after=" + "A" * 500, "\\\\evil"],
     "sort": ["manual\x00", "MANUAL", "manual "], "filter": ["active\x00", "ACTIVE"], "select": ["1\x00", "true"],
+    # List ids are 32-bit integers in the database: everything else is no list.
+    "list": ["0", "-1", "2147483647", "2147483648", "99999999999999999999", "1e3", " 1", "01", "\u0661", "1.0"],
+    "list_id": ["0", "-1", "2147483647", "2147483648", "99999999999999999999", "1e3", " 1", "01", "\u0661", "1.0"],
+    "view": ["today\x00", "TODAY", "upcoming ", "detail", "today"],
+    "name": ["Inbox", "INBOX", "a\tb", "a\nb", " ", "x" * 81, "\u202e", "\u200b"],
+    "confirm": ["YES", "1", "0", "no"],
 }
 
 # -- the routes and fields ------------------------------------------------------
 
-VIEW_FIELDS = ("filter", "sort", "q", "select")
+VIEW_FIELDS = ("filter", "sort", "q", "select", "list", "view", "label")
 # What each view reads (the rest of FIELDS may come along too, as noise).
 ROUTE_FIELDS = {
     "main.index": (),
@@ -310,21 +316,29 @@ ROUTE_FIELDS = {
     "transfer.export_csv": (),
     "transfer.import_tasks": ("file",),
     "tasks.index": VIEW_FIELDS + ("after",),
-    "tasks.create": VIEW_FIELDS + ("title", "description", "due_date", "priority"),
+    "tasks.create": VIEW_FIELDS + ("title", "description", "due_date", "priority", "list_id"),
     "tasks.show": VIEW_FIELDS + ("edit",),
-    "tasks.update": VIEW_FIELDS + ("title", "description", "due_date", "priority", "completed", "view"),
+    "tasks.update": VIEW_FIELDS + ("title", "description", "due_date", "priority", "completed", "list_id"),
     "tasks.toggle": VIEW_FIELDS + ("completed",),
+    "tasks.complete": VIEW_FIELDS,
+    "tasks.reopen": VIEW_FIELDS,
     "tasks.delete": VIEW_FIELDS,
     "tasks.move": VIEW_FIELDS + ("direction", "after"),
     "tasks.toggle_all": VIEW_FIELDS,
     "tasks.clear_completed": VIEW_FIELDS,
-    "bulk.apply": VIEW_FIELDS + ("ids", "action", "priority", "due_date"),
+    "bulk.apply": VIEW_FIELDS + ("ids", "action", "priority", "due_date", "list_id"),
     "bulk.undo": VIEW_FIELDS + ("batch", "completed_at"),
+    "lists.index": (),
+    "lists.create": VIEW_FIELDS + ("name",),
+    "lists.edit": (),
+    "lists.rename": ("name",),
+    "lists.delete": ("confirm",),
+    "lists.move": ("direction", "after"),
 }
 FIELDS = ("title", "description", "due_date", "priority", "completed", "filter", "sort", "q", "after", "ids",
           "action", "batch", "completed_at", "direction", "email", "password", "password_confirm", "remember",
           "next", "timezone", "current_password", "new_password", "new_password_confirm", "select", "edit", "view",
-          "code")
+          "code", "list", "label", "list_id", "name", "confirm")
 NEW_PASSWORD = "a brand new passphrase"
 
 
@@ -341,8 +355,10 @@ def plausible_values(state: "State", endpoint: str) -> dict[str, list[str]]:
         "filter": list(FILTERS),
         "sort": list(SORTS),
         "q": ["milk", "", "%", "_"],
-        # /tasks pages on with a cursor; a move names the task to go below.
-        "after": [str(i) for i in state.own_ids] + [""] if endpoint == "tasks.move" else cursors,
+        # /tasks pages on with a cursor; a move names the task (or list) to go below.
+        "after": ([str(i) for i in state.own_ids] + [""] if endpoint == "tasks.move" else
+                  [str(i) for i in state.own_list_ids + state.other_list_ids] + [""] if endpoint == "lists.move"
+                  else cursors),
         "ids": [str(i) for i in state.own_ids + state.other_ids],
         "action": ["complete", "reopen", "delete", "priority", "due_date"],
         "batch": [uuid.uuid4().hex] + state.batches,
@@ -359,7 +375,12 @@ def plausible_values(state: "State", endpoint: str) -> dict[str, list[str]]:
         "new_password_confirm": [NEW_PASSWORD],
         "select": ["1", "0"],
         "edit": ["1", ""],
-        "view": ["detail", "list"],
+        "view": ["detail", "list", "today", "upcoming"],
+        "list": [str(i) for i in state.own_list_ids] + [str(i) for i in state.other_list_ids] + [""],
+        "list_id": [str(i) for i in state.own_list_ids] + [str(i) for i in state.other_list_ids],
+        "label": ["home", "", "#home", "Work stuff"],
+        "name": ["Groceries", "Work", "", "x" * 81, "Inbox", "  spaced   out  "],
+        "confirm": ["yes", ""],
         "code": ["123456", " 123 456 ", "abcde-fghjk", "ABCDE FGHJK"],
     }
 
@@ -390,6 +411,8 @@ def header_value(raw: bytes) -> str:
 class State:
     own_ids: list[uuid.UUID]
     other_ids: list[uuid.UUID]
+    own_list_ids: list[int]
+    other_list_ids: list[int]
     cursors: dict[str, list[str]]  # sort -> cursors of real tasks
     batches: list[str]
 
@@ -457,8 +480,13 @@ class Hostile:
         with self.engine.begin() as connection:
             users = {row.email: row for row in connection.execute(sa.select(User.__table__))}
         self.me, self.other = users["ada@example.com"], users["bob@example.com"]
+        with self.engine.connect() as connection:  # the logged-in browser's sign-in, to bring back after a log-out
+            self.my_sign_ins = connection.execute(sa.select(SignIn.__table__).where(SignIn.user_id == self.me.id)).all()
         self._add_tasks(self.me.id, 6)
         self._add_tasks(self.other.id, 2)
+        with self.engine.begin() as connection:  # a list beside each Inbox, to rename, move and delete
+            connection.execute(sa.insert(TaskList), [{"user_id": self.me.id, "name": "Work", "position": 1},
+                                                     {"user_id": self.other.id, "name": "Secret", "position": 1}])
 
     def _add_tasks(self, user_id: str, count: int) -> None:
         now = datetime.now(timezone.utc)
@@ -472,18 +500,20 @@ class Hostile:
     # -- the database before and after --------------------------------------
 
     def snapshot(self) -> tuple:
-        """Every row of the three tables a request may change (small: a few dozen rows)."""
+        """Every row of the tables a request may change (small: a few dozen rows):
+        users, tasks, deleted tasks, lists, deleted lists."""
         with self.engine.connect() as connection:
             return tuple(
                 tuple(connection.execute(sa.select(table).order_by(*table.primary_key.columns)).all())
-                for table in (User.__table__, Task.__table__, DeletedTask.__table__)
+                for table in (User.__table__, Task.__table__, DeletedTask.__table__, TaskList.__table__,
+                              DeletedList.__table__)
             )
 
     def repair(self, snapshot: tuple) -> tuple:
         """Undo what earlier successful requests did to the two browsers' footing
         (a deleted account, a changed password, a logout, too few or too many tasks),
         so every case starts from a logged-in session that works."""
-        users, tasks, _ = snapshot
+        users, tasks, lists = snapshot[0], snapshot[1], snapshot[3]
         mine = [task for task in tasks if task.user_id == self.me.id]
         current = next((user for user in users if user.id == self.me.id), None)
         fixes = []
@@ -495,19 +525,28 @@ class Hostile:
         if len(mine) > 150:  # imports and creations pile up: keep pages and snapshots small
             fixes.append(sa.delete(Task).where(Task.user_id == self.me.id))
             mine = []
+        if sum(entry.user_id == self.me.id for entry in lists) > 12:  # lists too (their tasks go with them)
+            fixes.append(sa.delete(TaskList).where(TaskList.user_id == self.me.id, TaskList.name != INBOX))
         if fixes:
             with self.engine.begin() as connection:
                 for statement in fixes:
                     connection.execute(statement)
+        with self.engine.begin() as connection:  # logged out (or the account deleted): sign back in
+            known = set(connection.execute(sa.select(SignIn.id).where(SignIn.user_id == self.me.id)).scalars())
+            lost = [row._asdict() for row in self.my_sign_ins if row.id not in known]
+            if lost:
+                connection.execute(sa.insert(SignIn), lost)
         if current is None or len(mine) < 3:  # a deleted account took its tasks along
             self._add_tasks(self.me.id, 6)
         return self.snapshot() if fixes or len(mine) < 3 else snapshot
 
     def state(self, snapshot: tuple) -> State:
-        _, tasks, _ = snapshot
+        tasks, lists = snapshot[1], snapshot[3]
         own = [task for task in tasks if task.user_id == self.me.id]
         cursors = {sort: [queries.encode_cursor(task, sort) for task in own[:3]] for sort in queries.SORT_KEYS}
         return State(own_ids=[task.id for task in own], other_ids=[task.id for task in tasks if task.user_id == self.other.id],
+                     own_list_ids=[entry.id for entry in lists if entry.user_id == self.me.id],
+                     other_list_ids=[entry.id for entry in lists if entry.user_id == self.other.id],
                      cursors=cursors, batches=self.batches[-3:])
 
     # -- one request ----------------------------------------------------------
@@ -545,7 +584,7 @@ class Hostile:
             self.outcome.fail(f"{status}", endpoint, log.summary(), example)
         elif status >= 400 and self.snapshot() != before:
             self.outcome.fail(f"{status} changed the database", endpoint, "", example)
-        elif endpoint in ("tasks.delete", "tasks.clear_completed", "bulk.apply") and status < 400:
+        elif endpoint in ("tasks.delete", "tasks.clear_completed", "bulk.apply", "lists.delete") and status < 400:
             self._remember_batch()
 
     def _remember_batch(self) -> None:
@@ -593,6 +632,17 @@ def path_for(draw, rule, state: State) -> str:
             if whose == "unknown":
                 return str(uuid.UUID(int=draw(st.integers(0, 2**128 - 1))))
             return quote_from_bytes(draw(HOSTILE_BYTES)[:2000], safe="") or "x"
+        if converter == "int":  # a list: own, someone else's, unknown, or out of range
+            whose = draw(st.sampled_from(["own"] * 12 + ["other", "other", "unknown", "huge", "malformed"]))
+            if whose == "own" and state.own_list_ids:
+                return str(pick(draw, state.own_list_ids))
+            if whose == "other" and state.other_list_ids:
+                return str(pick(draw, state.other_list_ids))
+            if whose == "huge":
+                return draw(st.sampled_from(["2147483648", "99999999999999999999", "9" * 400]))
+            if whose == "malformed":
+                return quote_from_bytes(draw(HOSTILE_BYTES)[:2000], safe="") or "x"
+            return str(draw(st.integers(0, 2**31 - 1)))
         if converter == "path":
             return draw(st.sampled_from(["app.css", "icon.svg", "../app.css", "..%2F..%2Fpyproject.toml",
                                          "%00", "app.css%00.png", "x" * 5000, "%ED%A0%80", "."]))
@@ -628,7 +678,7 @@ def test_every_route_has_its_fields_listed(app):
 
 
 # The views that act on input get more cases than those that only serve a page or a file.
-BUSY_BLUEPRINTS = ("tasks.", "bulk.", "auth.", "account.", "transfer.import", "recovery.", "email_change.")
+BUSY_BLUEPRINTS = ("tasks.", "bulk.", "lists.", "auth.", "account.", "transfer.import", "recovery.", "email_change.")
 
 
 def routes(app, busy: int, quiet: int, busy_blueprints=BUSY_BLUEPRINTS) -> list:

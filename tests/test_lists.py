@@ -534,3 +534,21 @@ def test_only_right_to_left_titles_carry_dir_auto(app, client, user):
     assert '<a class="title" href="/tasks/' in page
     assert re.search(r'dir="auto">שלום עולם</a>', page) and re.search(r'dir="auto">Meet مرحبا</a>', page)
     assert re.search(r'href="/tasks/[0-9a-f-]{36}">Hello world</a>', page)
+
+
+def test_the_task_page_returns_to_a_smart_view_and_moves_the_task(app, client, user):
+    """The task page's own "view=detail" field and the view's "view=today" travel side by side."""
+    work = create_list(client, "Work")
+    task = add_task(app, user.id, "Plan", due_date=date.today())
+    page = client.get(f"/tasks/{task}?view=today").get_data(as_text=True)
+    assert '<input type="hidden" name="view" value="today">' in page
+    assert '<input type="hidden" name="view" value="detail">' in page
+    assert f'<option value="{work}" >Work</option>' in page  # the list menu
+
+    response = client.post(f"/tasks/{task}", data={"view": ["today", "detail"], "title": "Plan it",
+                                                    "list_id": str(work)})
+
+    assert response.status_code == 303 and response.headers["Location"] == "/tasks?view=today"
+    assert tasks_of(app, user.id)["Plan it"][0] == work
+    refused = client.post(f"/tasks/{task}", data={"view": ["today", "detail"], "title": " "})
+    assert refused.status_code == 422 and '<input type="hidden" name="view" value="today">' in refused.get_data(as_text=True)
