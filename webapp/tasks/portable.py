@@ -224,8 +224,8 @@ def _id_key(value) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _clean_labels(text: str) -> tuple[str, ...]:
-    return tuple(clean_label_names(text))  # a file repeats its few labels and lists: read each once
+def _clean_labels(given: str | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(clean_label_names(given))  # a file repeats its few labels and lists: read each once
 
 
 @lru_cache(maxsize=4096)
@@ -238,7 +238,7 @@ def _labels(value, row: int) -> tuple[str, ...]:
         if isinstance(value, list):
             if len(value) > 1000:
                 raise ImportProblem(f"Row {row}: labels holds {len(value):,} names; a task can have a few.")
-            return tuple(clean_label_names([_text(item, row, "labels") for item in value]))
+            return _clean_labels(tuple([_text(item, row, "labels") for item in value]))
         return _clean_labels(_text(value, row, "labels"))
     except LabelError as error:
         raise ImportProblem(f"Row {row}: {error}") from None
