@@ -12,6 +12,7 @@ last row shown (its sort key values travel in an opaque cursor), so page
 
 import base64
 import binascii
+import functools
 import json
 import re
 import uuid
@@ -209,34 +210,55 @@ def counts(user_id: str, view: ListView = ListView()) -> Counts:
 COUNTED = aliased(Task, name="counted")  # built once: aliasing a table is not free
 
 
-def _count_columns(user_id: str, view: ListView) -> tuple[sa.ScalarSelect, sa.ScalarSelect]:
+def _count_columns(user_id, view: ListView, bound: bool = False) -> tuple[sa.ScalarSelect, sa.ScalarSelect]:
     """The two counts as uncorrelated subqueries, so they can ride along with the
     page's own query (each runs once per statement, not once per row)."""
     counted = COUNTED
-    total = sa.select(sa.func.count(counted.id)).where(counted.user_id == user_id, *_scope(view, counted))
+    total = sa.select(sa.func.count(counted.id)).where(counted.user_id == user_id, *_scope(view, counted, bound))
     done = total.where(counted.completed.is_(True))
     return total.scalar_subquery().label("total"), done.scalar_subquery().label("done")
 
 
-def _scope(view: ListView, tasks=Task) -> list[sa.ColumnElement]:
-    """The view's list, smart view, label and search: what it shows, the filter aside."""
+def _scope(view: ListView, tasks=Task, bound: bool = False) -> list[sa.ColumnElement]:
+    """The view's list, smart view, label and search: what it shows, the filter aside.
+
+    ``bound``: with named parameters in place of the values (``_scope_values``
+    gives them), so that a statement built once serves every view of its shape."""
     conditions = []
     if view.list_id is not None:
-        conditions.append(tasks.list_id == view.list_id)
+        conditions.append(tasks.list_id == (sa.bindparam("list_id", type_=sa.Integer) if bound else view.list_id))
     if view.smart:
         # Written on the expression that ix_tasks_pg_due and ix_tasks_pg_list_due
         # index; an undated task sorts as 9999-12-31 and so is never in range.
         due = sa.func.coalesce(tasks.due_date, NoDueDate())
-        low, high = view.due_range()
-        conditions.append(due <= high if low is None else due.between(low, high))
+        if bound:
+            low, high = sa.bindparam("due_low", type_=sa.Date), sa.bindparam("due_high", type_=sa.Date)
+            conditions.append(due <= high if view.smart == "today" else due.between(low, high))
+        else:
+            low, high = view.due_range()
+            conditions.append(due <= high if low is None else due.between(low, high))
     if view.label:
         conditions.append(sa.exists().where(
             task_labels.c.task_id == tasks.id, task_labels.c.label_id == Label.id,
-            Label.user_id == tasks.user_id, Label.name == view.label,
+            Label.user_id == tasks.user_id, Label.name == (sa.bindparam("label", type_=sa.String) if bound else view.label),
         ))
     if view.q:
-        conditions.append(_search(view.q, tasks))
+        conditions.append(_search(view.q, tasks, bound))
     return conditions
+
+
+def _scope_values(view: ListView) -> dict:
+    """The values of ``_scope(view, bound=True)``'s parameters."""
+    values = {}
+    if view.list_id is not None:
+        values["list_id"] = view.list_id
+    if view.smart:
+        values["due_low"], values["due_high"] = view.due_range()
+    if view.label:
+        values["label"] = view.label
+    if view.q:
+        values["pattern"] = _like_pattern(view.q)
+    return values
 
 
 def in_view(view: ListView) -> list[sa.ColumnElement]:
@@ -261,27 +283,39 @@ def overview(user_id: str, view: ListView = ListView()) -> Overview | None:
     """The sidebar and the view's counts, in one statement; None for a person
     without a single list (which should not happen: see ``inbox_id``)."""
     today = view.day()
-    open_tasks = sa.select(Task.id).where(Task.user_id == user_id, Task.completed.is_(False))
-    in_list = open_tasks.where(Task.list_id == TaskList.id).correlate(TaskList)
-    due_soon = ListView(smart="upcoming", today=today).due_range()
-    statement = (
-        sa.select(
-            TaskList.id, TaskList.name, TaskList.position,
-            _capped_count(in_list).label("open"),
-            _capped_count(open_tasks.where(Task.due_date <= today)).label("today"),
-            _capped_count(open_tasks.where(Task.due_date.between(*due_soon))).label("upcoming"),
-            *_count_columns(user_id, view),
-        )
-        .where(TaskList.user_id == user_id)
-        .order_by(sa.case((TaskList.name == INBOX, 0), else_=1), TaskList.position, TaskList.id)
-    )
-    rows = db.session.execute(statement).all()
+    soon = ListView(smart="upcoming", today=today).due_range()
+    statement = _overview_statement(view.list_id is not None, view.smart, bool(view.label), bool(view.q))
+    values = {"user_id": user_id, "today": today, "soon_low": soon[0], "soon_high": soon[1], **_scope_values(view)}
+    rows = db.session.execute(statement, values).all()
     if not rows:
         return None
     first = rows[0]
     return Overview(
         lists=[ListEntry(row.id, row.name, row.position, row.open) for row in rows],
         today=first.today, upcoming=first.upcoming, counts=Counts(total=first.total, completed=first.done),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _overview_statement(one_list: bool, smart: str, label: bool, search: bool) -> sa.Select:
+    """``overview``'s statement for views of one shape, built once (building it
+    took a millisecond a page); the values come as parameters."""
+    shape = ListView(list_id=0 if one_list else None, smart=smart, label="x" if label else "", q="x" if search else "")
+    user_id = sa.bindparam("user_id", type_=sa.String)
+    open_tasks = sa.select(Task.id).where(Task.user_id == user_id, Task.completed.is_(False))
+    in_list = open_tasks.where(Task.list_id == TaskList.id).correlate(TaskList)
+    due_today = Task.due_date <= sa.bindparam("today", type_=sa.Date)
+    due_soon = Task.due_date.between(sa.bindparam("soon_low", type_=sa.Date), sa.bindparam("soon_high", type_=sa.Date))
+    return (
+        sa.select(
+            TaskList.id, TaskList.name, TaskList.position,
+            _capped_count(in_list).label("open"),
+            _capped_count(open_tasks.where(due_today)).label("today"),
+            _capped_count(open_tasks.where(due_soon)).label("upcoming"),
+            *_count_columns(user_id, shape, bound=True),
+        )
+        .where(TaskList.user_id == user_id)
+        .order_by(sa.case((TaskList.name == INBOX, 0), else_=1), TaskList.position, TaskList.id)
     )
 
 
@@ -361,9 +395,13 @@ def _after(keys: tuple[SortKey, ...], values: list) -> sa.ColumnElement:
     return sa.or_(*clauses)
 
 
-def _search(text: str, tasks=Task) -> sa.ColumnElement:
+def _like_pattern(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _search(text: str, tasks=Task, bound: bool = False) -> sa.ColumnElement:
     """Case-insensitive substring match on title or description."""
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = sa.bindparam("pattern", type_=sa.String) if bound else _like_pattern(text)
     return sa.or_(
         tasks.title.ilike(pattern, escape="\\"),
         tasks.description.ilike(pattern, escape="\\"),
