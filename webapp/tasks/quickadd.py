@@ -23,7 +23,8 @@ save. The syntax, and the decisions behind it:
 - A repeat with a date starts on the first date of the pattern on or after
   it; a repeat alone starts on the first one from today ("every monday"
   typed on a Wednesday is due next Monday; "every month" is due today).
-- A backslash before a word keeps it as text: ``\\#1 fan``, ``\\tomorrow``.
+- A backslash before a word keeps it as text: ``\\#1 fan``, ``\\tomorrow``
+  (``keep_as_text`` puts them before a part's words).
 - The title is never empty: if nothing would be left, the whole text (with
   its escapes removed) is the title and nothing is parsed, so "tomorrow"
   alone is a task called "tomorrow".
@@ -113,6 +114,30 @@ def parse_quick_add(text: str, today: date | None = None, tz: str | None = None)
     missing or unknown). Never raises: what it cannot read stays title text.
     """
     return _Reader(text or "", today or _today_in(tz)).result()
+
+
+def keep_as_text(text: str, source: str, *, any_case: bool = False) -> str:
+    """``text`` with a backslash before each word of every run of words that
+    reads ``source`` (a part's source, as ``parts`` gives it), so that
+    parsing again keeps them as title text. ``any_case`` for labels, which
+    are matched case-insensitively. The add box's × does the same
+    (static/quickadd.js)."""
+    tokens = [(match.start(), match.group()) for match in _TOKEN.finditer(text)]
+    wanted = source.casefold() if any_case else source
+    marks, start = [], 0
+    while start < len(tokens):
+        end, joined = start, ""
+        while end < len(tokens) and len(joined) < len(wanted):
+            joined += (" " if end > start else "") + tokens[end][1]
+            end += 1
+        if (joined.casefold() if any_case else joined) == wanted:
+            marks += [at for at, token in tokens[start:end] if not token.startswith("\\")]
+            start = end
+        else:
+            start += 1
+    for at in reversed(marks):
+        text = text[:at] + "\\" + text[at:]
+    return text
 
 
 def warm_up() -> None:
