@@ -287,6 +287,7 @@ FIELD_HOSTILE = {
     "view": ["today\x00", "TODAY", "upcoming ", "detail", "today"],
     "name": ["Inbox", "INBOX", "a\tb", "a\nb", " ", "x" * 81, "\u202e", "\u200b"],
     "confirm": ["YES", "1", "0", "no"],
+    "quick": ["0\x00", "FALSE", " off ", "\u0660"],
 }
 
 # -- the routes and fields ------------------------------------------------------
@@ -316,7 +317,7 @@ ROUTE_FIELDS = {
     "transfer.export_csv": (),
     "transfer.import_tasks": ("file",),
     "tasks.index": VIEW_FIELDS + ("after",),
-    "tasks.create": VIEW_FIELDS + ("title", "description", "due_date", "priority", "list_id"),
+    "tasks.create": VIEW_FIELDS + ("title", "description", "due_date", "priority", "list_id", "quick"),
     "tasks.show": VIEW_FIELDS + ("edit",),
     "tasks.update": VIEW_FIELDS + ("title", "description", "due_date", "priority", "completed", "list_id"),
     "tasks.toggle": VIEW_FIELDS + ("completed",),
@@ -334,11 +335,12 @@ ROUTE_FIELDS = {
     "lists.rename": ("name",),
     "lists.delete": ("confirm",),
     "lists.move": ("direction", "after"),
+    "quick.preview": ("title", "quick", "due_date", "priority"),
 }
 FIELDS = ("title", "description", "due_date", "priority", "completed", "filter", "sort", "q", "after", "ids",
           "action", "batch", "completed_at", "direction", "email", "password", "password_confirm", "remember",
           "next", "timezone", "current_password", "new_password", "new_password_confirm", "select", "edit", "view",
-          "code", "list", "label", "list_id", "name", "confirm")
+          "code", "list", "label", "list_id", "name", "confirm", "quick")
 NEW_PASSWORD = "a brand new passphrase"
 
 
@@ -347,7 +349,9 @@ def plausible_values(state: "State", endpoint: str) -> dict[str, list[str]]:
     now = datetime.now(timezone.utc)
     cursors = [cursor for cursors in state.cursors.values() for cursor in cursors]
     return {
-        "title": ["Buy milk", "  padded   title ", "é" * 255, "t" * 256],
+        "title": ["Buy milk", "  padded   title ", "é" * 255, "t" * 256,
+                  # quick add: a new list and label, an escape, a label too long to keep
+                  "Pay rent tomorrow !high #home every month *Groceries", "\\#1 fan \\tomorrow", "x #" + "l" * 61],
         "description": ["Some notes", "", "d" * 1000],
         "due_date": ["2026-12-24", "", "1900-01-01", "9999-12-31"],
         "priority": ["0", "3", "high", "none", ""],
@@ -381,6 +385,7 @@ def plausible_values(state: "State", endpoint: str) -> dict[str, list[str]]:
         "label": ["home", "", "#home", "Work stuff"],
         "name": ["Groceries", "Work", "", "x" * 81, "Inbox", "  spaced   out  "],
         "confirm": ["yes", ""],
+        "quick": ["0", "1", ""],
         "code": ["123456", " 123 456 ", "abcde-fghjk", "ABCDE FGHJK"],
     }
 

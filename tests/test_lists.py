@@ -256,12 +256,13 @@ def test_a_task_goes_to_the_list_shown_to_the_one_named_or_to_the_inbox(app, cli
     client.post("/tasks", data={"title": "Named", "list_id": str(work)})
     client.post("/tasks", data={"title": "Named wins", "list": str(inbox), "list_id": str(work)})
     today = date.today()
-    client.post("/tasks", data={"title": "From Today", "view": "today"})
+    client.post("/tasks", data={"title": "Made in the Today view", "view": "today"})
     client.post("/tasks", data={"title": "Dated in Upcoming", "view": "upcoming", "due_date": "2031-01-02"})
     found = tasks_of(app, user.id)
     assert found["In work"][0] == work and found["Named"][0] == work and found["Named wins"][0] == work
     assert found["Anywhere"][0] == inbox and found["Anywhere"][2] is None
-    assert found["From Today"][0] == inbox and abs((found["From Today"][2] - today).days) <= 1  # the person's today
+    made = found["Made in the Today view"]  # no date in the title: due the person's today
+    assert made[0] == inbox and abs((made[2] - today).days) <= 1
     assert found["Dated in Upcoming"][2] == date(2031, 1, 2)
 
 

@@ -127,11 +127,13 @@ def register_blueprints(app: Flask) -> None:
     from .main import bp as main_bp
     from .tasks.bulk import bp as bulk_bp
     from .tasks.lists import bp as lists_bp
+    from .tasks.quick import bp as quick_bp
     from .tasks.views import bp as tasks_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, transfer_bp, tasks_bp, bulk_bp, health_bp, assets_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(lists_bp)
+    app.register_blueprint(quick_bp)  # the add box's chips
     for blueprint in (recovery_bp, email_change_bp):  # mail-based account flows
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..htmx import is_htmx_request, nothing_to_swap, render, see_other
 from ..models import Task
-from . import ordering, pagecache, queries, rendering, trash
+from . import ordering, pagecache, queries, quick, rendering, trash
 from .fields import TRUE_VALUES, parse_task_form
 from .listview import ListView
 from .rendering import list_helpers, offer_undo, view_fields
@@ -63,6 +63,7 @@ def create():
     values, errors, entered = parse_task_form(request.form, partial=False)
     if values.get("list_id") is not None:
         _list_or_404(values["list_id"])
+    understood = quick.read(request.form, values, errors, entered)  # quick add: "Pay rent tomorrow !high"
     if errors:
         return rendering.refused(view, "new_task", errors=errors, entered=entered)
     list_id = values.pop("list_id", None) or view.list_id or queries.inbox_id(current_user.id)
@@ -70,8 +71,9 @@ def create():
         values["due_date"] = view.day()  # added in Today or Upcoming: due today, so it shows there
     task = Task(user_id=current_user.id, list_id=list_id, position=ordering.top_position(current_user.id), **values)
     db.session.add(task)
+    quick.apply(understood, task)  # after the form's own fields: its list, #labels and repeat
     db.session.commit()
-    return rendering.rows_changed(view, [task])
+    return quick.answer(understood, rendering.rows_changed(view, [task]), task)
 
 
 @bp.get("/<uuid:task_id>")
