@@ -16,6 +16,7 @@ from ..models import INBOX, Task, TaskList
 from . import queries, rendering, trash
 from .fields import TRUE_VALUES, clean_list_name
 from .listview import ListView, parse_list_id
+from .organize import LABELS_PER_PERSON
 from .rendering import list_helpers, offer_undo
 
 bp = Blueprint("lists", __name__, url_prefix="/lists")
@@ -55,7 +56,7 @@ def index():
     """Every list with its open tasks, and the smart views: the sidebar as a
     page (a phone without JavaScript opens this instead of the drawer)."""
     view = ListView()
-    return render("lists/index.html", view=view, **rendering.sidebar(view))
+    return render("lists/index.html", view=view, **rendering.sidebar(view, labels=LABELS_PER_PERSON))
 
 
 @bp.post("")

@@ -97,6 +97,14 @@ class ListView:
     def day(self) -> date:
         return self.today or person_today()
 
+    @property
+    def shows_subtasks(self) -> bool:
+        """Whether subtasks are rows of their own here. A list shows the tasks of
+        its own (a subtask is on its parent's page, its progress in the
+        parent's row); Today, Upcoming, a label and a search show every task
+        that matches, a subtask with its parent's title beside it."""
+        return bool(self.smart or self.label or self.q)
+
     def due_range(self) -> tuple[date | None, date | None]:
         """The due dates the smart view shows, inclusive: (None, today) is "today or overdue"."""
         today = self.day()
@@ -158,6 +166,11 @@ class ListView:
     def url(self, **changes) -> str:
         return url_for("tasks.index", **self.params(**changes))
 
+    def label_url(self, name: str) -> str:
+        """This view narrowed to one label (a row's label chip): the list,
+        filter, search and sort stay."""
+        return url_for("tasks.index", **self.params(label=name, select=False))
+
     def includes(self, task: Task) -> bool:
         """Whether the task belongs in this view (after it changed)."""
         if self.filter == "active" and task.completed:
@@ -170,6 +183,8 @@ class ListView:
             low, high = self.due_range()
             if task.due_date is None or task.due_date > high or (low is not None and task.due_date < low):
                 return False
+        if task.parent_id is not None and not self.shows_subtasks:
+            return False
         if self.label and self.label not in {label.name for label in task.labels}:
             return False
         if self.q:

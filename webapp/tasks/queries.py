@@ -27,6 +27,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import INBOX, PRIORITIES, Label, Task, TaskList, task_labels
 from .listview import ListView
+from .organize import progress_columns
 
 PAGE_SIZE = 50
 NO_DUE_DATE = date(9999, 12, 31)  # sorts undated tasks last
@@ -89,6 +90,17 @@ class ListEntry:
 
 
 @dataclass(frozen=True)
+class LabelEntry:
+    """One of the person's labels as the sidebar shows it."""
+
+    name: str
+    open: int  # open tasks with it (subtasks too), up to COUNT_CAP
+
+
+SIDEBAR_LABELS = 30  # the sidebar names this many labels (by name); /lists names them all
+
+
+@dataclass(frozen=True)
 class Overview:
     """What the sidebar shows, and the view's own counts (the footer's)."""
 
@@ -96,6 +108,8 @@ class Overview:
     today: int  # open tasks due today or overdue, up to COUNT_CAP
     upcoming: int  # open tasks due in the coming week, up to COUNT_CAP
     counts: Counts
+    labels: list[LabelEntry] = ()  # by name, at most the number asked for
+    more_labels: bool = False  # the person has more labels than these
 
     def find(self, list_id: int | None) -> ListEntry | None:
         return next((entry for entry in self.lists if entry.id == list_id), None)
@@ -244,6 +258,10 @@ def _scope(view: ListView, tasks=Task, bound: bool = False) -> list[sa.ColumnEle
         ))
     if view.q:
         conditions.append(_search(view.q, tasks, bound))
+    if not view.shows_subtasks:
+        # A list shows the tasks of their own; a subtask is on its parent's page
+        # (and in Today, Upcoming, a label or a search, which show every match).
+        conditions.append(tasks.parent_id.is_(None))
     return conditions
 
 
@@ -279,21 +297,57 @@ def _capped_count(rows: sa.Select) -> sa.ColumnElement:
     return sa.case((rows.offset(COUNT_CAP - 1).limit(1).exists(), COUNT_CAP), else_=counted)
 
 
-def overview(user_id: str, view: ListView = ListView()) -> Overview | None:
+def overview(user_id: str, view: ListView = ListView(), labels: int = SIDEBAR_LABELS) -> Overview | None:
     """The sidebar and the view's counts, in one statement; None for a person
-    without a single list (which should not happen: see ``inbox_id``)."""
+    without a single list (which should not happen: see ``inbox_id``).
+    ``labels``: how many of the person's labels to name (by name)."""
     today = view.day()
     soon = ListView(smart="upcoming", today=today).due_range()
     statement = _overview_statement(view.list_id is not None, view.smart, bool(view.label), bool(view.q))
-    values = {"user_id": user_id, "today": today, "soon_low": soon[0], "soon_high": soon[1], **_scope_values(view)}
+    values = {"user_id": user_id, "today": today, "soon_low": soon[0], "soon_high": soon[1],
+              "label_limit": labels + 1, **_scope_values(view)}
     rows = db.session.execute(statement, values).all()
     if not rows:
         return None
     first = rows[0]
+    named = _label_entries(first.labels)
     return Overview(
         lists=[ListEntry(row.id, row.name, row.position, row.open) for row in rows],
         today=first.today, upcoming=first.upcoming, counts=Counts(total=first.total, completed=first.done),
+        labels=named[:labels], more_labels=len(named) > labels,
     )
+
+
+def _label_entries(text: str | None) -> list[LabelEntry]:
+    """The sidebar's labels from their aggregate, "3:home,0:work" (a label's
+    name holds no comma; its count, before the first colon, only digits)."""
+    entries = []
+    for item in (text or "").split(","):
+        count, colon, name = item.partition(":")
+        if colon and count.isdigit():
+            entries.append(LabelEntry(name, int(count)))
+    return sorted(entries, key=lambda entry: (entry.name.casefold(), entry.name))
+
+
+def _label_column(user_id) -> sa.Label:
+    """The person's first labels by name (``label_limit`` of them), each with
+    its open tasks counted up to COUNT_CAP, folded into one text value so the
+    sidebar's statement carries them."""
+    open_with_label = (
+        sa.select(task_labels.c.task_id)
+        .join(Task, Task.id == task_labels.c.task_id)
+        .where(task_labels.c.label_id == Label.id, Task.completed.is_(False))
+        .correlate(Label)
+    )
+    chosen = (
+        sa.select(Label.name.label("name"), _capped_count(open_with_label).label("open"))
+        .where(Label.user_id == user_id)
+        .order_by(Label.name)
+        .limit(sa.bindparam("label_limit", type_=sa.Integer))
+        .subquery("sidebar_labels")
+    )
+    entry = sa.cast(chosen.c.open, sa.String) + ":" + chosen.c.name
+    return sa.select(sa.func.aggregate_strings(entry, ",")).scalar_subquery().label("labels")
 
 
 @functools.lru_cache(maxsize=64)
@@ -303,7 +357,8 @@ def _overview_statement(one_list: bool, smart: str, label: bool, search: bool) -
     shape = ListView(list_id=0 if one_list else None, smart=smart, label="x" if label else "", q="x" if search else "")
     user_id = sa.bindparam("user_id", type_=sa.String)
     open_tasks = sa.select(Task.id).where(Task.user_id == user_id, Task.completed.is_(False))
-    in_list = open_tasks.where(Task.list_id == TaskList.id).correlate(TaskList)
+    # A list counts the tasks it shows: its own, not their subtasks.
+    in_list = open_tasks.where(Task.list_id == TaskList.id, Task.parent_id.is_(None)).correlate(TaskList)
     due_today = Task.due_date <= sa.bindparam("today", type_=sa.Date)
     due_soon = Task.due_date.between(sa.bindparam("soon_low", type_=sa.Date), sa.bindparam("soon_high", type_=sa.Date))
     return (
@@ -313,6 +368,7 @@ def _overview_statement(one_list: bool, smart: str, label: bool, search: bool) -
             _capped_count(open_tasks.where(due_today)).label("today"),
             _capped_count(open_tasks.where(due_soon)).label("upcoming"),
             *_count_columns(user_id, shape, bound=True),
+            _label_column(user_id),
         )
         .where(TaskList.user_id == user_id)
         .order_by(sa.case((TaskList.name == INBOX, 0), else_=1), TaskList.position, TaskList.id)
@@ -327,6 +383,20 @@ def user_lists(user_id: str) -> list[ListEntry]:
         .order_by(sa.case((TaskList.name == INBOX, 0), else_=1), TaskList.position, TaskList.id)
     ).all()
     return [ListEntry(row.id, row.name, row.position, 0) for row in rows]
+
+
+def subtasks_of(user_id: str, task_id: uuid.UUID) -> list[Task]:
+    """A task's subtasks in the order they were added (ticking one keeps its place)."""
+    return list(db.session.scalars(
+        sa.select(Task).where(Task.user_id == user_id, Task.parent_id == task_id)
+        .order_by(Task.created_at, Task.id)
+    ))
+
+
+def label_names(user_id: str) -> list[str]:
+    """The person's label names, by name (for the label fields' suggestions)."""
+    names = db.session.scalars(sa.select(Label.name).where(Label.user_id == user_id)).all()
+    return sorted(names, key=lambda name: (name.casefold(), name))
 
 
 def owned_list(user_id: str, list_id: int | None) -> TaskList | None:
@@ -408,10 +478,44 @@ def _search(text: str, tasks=Task, bound: bool = False) -> sa.ColumnElement:
     )
 
 
+def _label_names(tasks=Task) -> sa.Label:
+    """A task's label names as one text value, "home,work" (a name holds no
+    comma), or NULL: one index probe per row rather than a statement more."""
+    return (
+        sa.select(sa.func.aggregate_strings(Label.name, ","))
+        .select_from(task_labels.join(Label, Label.id == task_labels.c.label_id))
+        .where(task_labels.c.task_id == tasks.id)
+        .scalar_subquery()
+        .label("label_names")
+    )
+
+
+PARENT = aliased(Task, name="parent")  # a subtask's parent, for its title beside the subtask
+
 # What a row shows and what a cursor needs: plain rows, not ORM objects, as
 # building 50 tracked objects per page costs more than the query itself.
+# A row's labels, its parent's title and its subtasks' progress ride along
+# in the same statement.
 ROW_COLUMNS = (Task.id, Task.title, Task.description, Task.completed, Task.priority, Task.due_date,
-               Task.position, Task.created_at, Task.list_id, TaskList.name.label("list_name"))
+               Task.position, Task.created_at, Task.list_id, TaskList.name.label("list_name"),
+               Task.repeat, Task.parent_id, PARENT.title.label("parent_title"), _label_names(),
+               *progress_columns())
+
+
+def _rows_from() -> sa.Select:
+    return (sa.select(*ROW_COLUMNS).join_from(Task, TaskList, Task.list_id == TaskList.id)
+            .outerjoin(PARENT, PARENT.id == Task.parent_id))
+
+
+def rows_of(user_id: str, task_ids: list, view: ListView | None = None) -> list[sa.Row]:
+    """The rows of these tasks, in the order given; with a view, only those
+    that belong in it (after a change: the ones to show again)."""
+    if not task_ids:
+        return []
+    statement = _rows_from().where(Task.user_id == user_id, Task.id.in_(task_ids),
+                                   *(in_view(view) if view is not None else ()))
+    found = {row.id: row for row in db.session.execute(statement)}
+    return [found[task_id] for task_id in task_ids if task_id in found]
 
 
 def list_page(user_id: str, view: ListView = ListView(), after: str | None = None, *,
@@ -421,9 +525,9 @@ def list_page(user_id: str, view: ListView = ListView(), after: str | None = Non
     ``with_counts`` brings the view's counts along in the same statement (one
     round trip fewer for a whole page); only an empty page needs a second one."""
     keys = SORT_KEYS[view.sort]
-    columns = ROW_COLUMNS + (_count_columns(user_id, view) if with_counts else ())
-    statement = (sa.select(*columns).join_from(Task, TaskList, Task.list_id == TaskList.id)
-                 .where(Task.user_id == user_id, *in_view(view)))
+    statement = _rows_from().where(Task.user_id == user_id, *in_view(view))
+    if with_counts:
+        statement = statement.add_columns(*_count_columns(user_id, view))
     cursor = decode_cursor(after, view.sort)
     if cursor:
         statement = statement.where(_after(keys, cursor))
@@ -438,15 +542,16 @@ def list_page(user_id: str, view: ListView = ListView(), after: str | None = Non
     return Page(tasks, None, summary)
 
 
-def set_completed(user_id: str, view: ListView, completed: bool) -> tuple[int, datetime]:
-    """Complete (or reopen) every task in the view; return how many changed, and when.
+def set_completed(user_id: str, view: ListView, completed: bool, also=()) -> tuple[int, datetime]:
+    """Complete (or reopen) every task in the view (that also matches ``also``);
+    return how many changed, and when.
 
     Tasks completed together share one ``completed_at``, which is how Undo
     finds exactly them again (``reopen_completed_at``)."""
     moment = datetime.now(timezone.utc)
     changed = db.session.execute(
         sa.update(Task)
-        .where(Task.user_id == user_id, Task.completed.is_not(completed), *in_view(view))
+        .where(Task.user_id == user_id, Task.completed.is_not(completed), *in_view(view), *also)
         .values(completed=completed, completed_at=moment if completed else None, updated_at=moment)
     ).rowcount
     return changed, moment

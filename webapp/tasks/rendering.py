@@ -11,6 +11,7 @@ statement); a view of a list that is not the person's is a 404.
 """
 
 import re
+from functools import lru_cache
 
 from flask import abort, session
 from flask_login import current_user
@@ -21,6 +22,7 @@ from ..htmx import is_htmx_request, respond
 from ..models import INBOX, PRIORITIES, Task, due_state
 from . import queries
 from .listview import SMART_VIEWS, SORTS, ListView, person_today
+from .repeats import RepeatError, describe_repeat, normalise_repeat
 from .trash import UNDO_SECONDS
 
 LIST_TEMPLATE = "tasks/index.html"
@@ -55,10 +57,64 @@ def bidi(text: str) -> Markup:
     return Markup(' dir="auto"') if text and RIGHT_TO_LEFT.search(text) else Markup("")
 
 
+@lru_cache(maxsize=512)
+def repeat_badge(rule: str) -> Markup:
+    """A row's repeat badge: "↻ Every 2 weeks" (the arrow is the stylesheet's),
+    the whole rule ("Every 2 weeks on Mon") as its title and what a screen
+    reader reads; a rule said in full already ("↻ Monthly") needs no title.
+    Rules are few and canonical, so each is worked out once."""
+    try:
+        full = describe_repeat(rule)
+    except (RepeatError, ValueError):  # a stored rule Docket no longer reads
+        full = "Custom"
+    short = re.split(r" on |, ", full, maxsplit=1)[0]
+    if short == full:
+        return Markup('<span class="repeat"><span class="vh">Repeats: </span>{0}</span>').format(full)
+    return Markup('<span class="repeat" title="Repeats: {0}"><span class="vh">Repeats: {0}</span>'
+                  '<span aria-hidden="true">{1}</span></span>').format(full, short)
+
+
+# The repeat field's suggestions: what to type, and what it means.
+REPEAT_CHOICES = (("daily", "Every day"), ("weekdays", "Every weekday, Monday to Friday"), ("weekly", "Every week"),
+                  ("every 2 weeks", "Every other week"), ("monthly", "Every month"), ("yearly", "Every year"))
+
+
+@lru_cache(maxsize=512)
+def repeat_text(rule: str | None) -> str:
+    """A stored rule as the repeat field shows it: the words for it when they
+    read back as the same rule ("every 2 weeks on mon"), else the RRULE."""
+    if not rule:
+        return ""
+    try:
+        words = describe_repeat(rule).lower()
+        if normalise_repeat(words) == rule:
+            return words
+    except (RepeatError, ValueError):
+        pass
+    return rule
+
+
+def describe_rule(rule: str | None) -> str:
+    """"Every 2 weeks on Mon" for a stored rule ("" for none)."""
+    if not rule:
+        return ""
+    try:
+        return describe_repeat(rule)
+    except (RepeatError, ValueError):
+        return rule
+
+
+def label_list(names: str | None) -> list[str]:
+    """A row's label names (its ``label_names``, "home,work"), by name."""
+    return sorted(names.split(","), key=str.casefold) if names else []
+
+
 def list_helpers() -> dict:
     """What "today" is for the person looking (in their own time zone), and the choices."""
     return {"today": person_today(), "priorities": PRIORITIES, "sorts": SORTS, "undo_seconds": UNDO_SECONDS,
-            "due_state": due_state, "smart_views": SMART_VIEWS, "inbox_name": INBOX}
+            "due_state": due_state, "smart_views": SMART_VIEWS, "inbox_name": INBOX,
+            "repeat_badge": repeat_badge, "label_list": label_list, "repeat_text": repeat_text,
+            "describe_rule": describe_rule, "repeat_choices": REPEAT_CHOICES}
 
 
 def view_fields(view: ListView) -> Markup:
@@ -76,15 +132,19 @@ def view_from(source) -> ListView:
 
 
 def heading(view: ListView, current) -> str:
+    if view.label:
+        where = SMART_VIEWS[view.smart] if view.smart else ""
+        where += (" · " if where and current else "") + (current.name if current else "")
+        return f"Label: {view.label}" + (f" · {where}" if where else "")
     if view.smart:
         return SMART_VIEWS[view.smart] + (f" · {current.name}" if current else "")
     return current.name if current else "All tasks"
 
 
-def sidebar(view: ListView) -> dict:
+def sidebar(view: ListView, labels: int = queries.SIDEBAR_LABELS) -> dict:
     """The sidebar, the heading and the view's counts; 404 when the view names
-    someone else's list."""
-    overview = queries.overview(current_user.id, view)
+    someone else's list. ``labels``: how many labels it names."""
+    overview = queries.overview(current_user.id, view, labels)
     if overview is None:  # no list at all (never made, or removed by hand): the counts alone
         if view.list_id is not None:
             abort(404)
@@ -131,18 +191,23 @@ def rows_changed(view: ListView, tasks: list[Task], *, undo=KEEP):
     """Tasks were added, changed or (with none given) removed: the rows that still
     belong in the view, then the summary, the sidebar and any Undo offer out of band."""
     also = SUMMARY if undo is KEEP else (*SUMMARY, "undo")
+    ids = [task.id for task in tasks]
     return respond(
         LIST_TEMPLATE, blocks=("rows",), also=also, redirect_to=view.url(),
-        fragment=lambda: sidebar(view),
-        view=view, tasks=[task for task in tasks if view.includes(task)], undo=None if undo is KEEP else undo,
+        # The rows as the list shows them (labels, progress...), of the tasks that still belong in the view.
+        fragment=lambda: {**sidebar(view), "tasks": queries.rows_of(current_user.id, ids, view)},
+        view=view, undo=None if undo is KEEP else undo,
     )
 
 
 def row(view: ListView, task: Task, *, editing: bool = False, status: int = 200, **form):
     """One row alone: as it shows, or open for editing (with errors, if any)."""
     lists = check_list(view)  # the editor's list menu; the row's list name
-    return respond(LIST_TEMPLATE, blocks=("rows",), status=status, view=view, tasks=[task], editing=editing,
-                   lists=lists, **form)
+    if editing:
+        return respond(LIST_TEMPLATE, blocks=("rows",), status=status, view=view, tasks=[task], editing=True,
+                       lists=lists, label_choices=queries.label_names(current_user.id), **form)
+    return respond(LIST_TEMPLATE, blocks=("rows",), status=status, view=view,
+                   tasks=queries.rows_of(current_user.id, [task.id]), lists=lists, **form)
 
 
 def list_changed(view: ListView, *, undo=KEEP):
