@@ -273,3 +273,40 @@
   document.addEventListener("DOMContentLoaded", function () { fillTimezone(document); });
   document.addEventListener("htmx:load", function (event) { fillTimezone(event.detail.elt); });
 })();
+
+// Labels are typed comma-separated ("home, errands"), but a <datalist>
+// suggests whole values: so, as a person types after a comma, the field's
+// suggestions become what is typed so far plus each label not yet in it.
+// Without JavaScript the suggestions still help with the first label.
+(function () {
+  "use strict";
+
+  function known(list) {
+    if (!list.dataset.names) {
+      var names = Array.prototype.map.call(list.options, function (option) { return option.value; });
+      list.dataset.names = JSON.stringify(names);
+    }
+    return JSON.parse(list.dataset.names);
+  }
+
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.classList || !input.classList.contains("labels-input") || !input.list) return;
+    var list = input.list;
+    var names = known(list);
+    var value = input.value;
+    var cut = value.lastIndexOf(",");
+    var before = cut < 0 ? "" : value.slice(0, cut + 1) + " ";
+    var typed = (cut < 0 ? value : value.slice(cut + 1)).trim().toLowerCase();
+    var taken = value.slice(0, cut + 1).split(",").map(function (name) { return name.trim().toLowerCase(); });
+    var options = document.createDocumentFragment();
+    names.forEach(function (name) {
+      var lower = name.toLowerCase();
+      if (taken.indexOf(lower) >= 0 || (typed && lower.indexOf(typed) < 0)) return;
+      var option = document.createElement("option");
+      option.value = before + name;
+      options.appendChild(option);
+    });
+    list.replaceChildren(options);
+  });
+})();

@@ -11,7 +11,7 @@ deeply nested JSON, crafted ``after`` cursors). Logged in and logged out,
 plain and HTMX, with a good, missing or forged CSRF token.
 
 After each request: the status is below 500, and when it is 400 or more the
-``users``, ``tasks``, ``lists`` and trash tables are exactly as before.
+``users``, ``tasks``, ``lists``, ``labels``, ``task_labels`` and trash tables are exactly as before.
 A run collects every failure instead of stopping at the first, so one run
 names all of them. ``derandomize=True``: CI tries the same cases every time.
 """
@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from conftest import CSRF_META, PASSWORD, AuthActions
 from webapp.extensions import db
-from webapp.models import INBOX, DeletedList, DeletedTask, SignIn, Task, TaskList, User
+from webapp.models import INBOX, DeletedList, DeletedTask, Label, SignIn, Task, TaskList, User, task_labels
 from webapp.tasks import queries
 from webapp.tasks.listview import FILTERS, SORTS
 
@@ -288,6 +288,13 @@ FIELD_HOSTILE = {
     "name": ["Inbox", "INBOX", "a\tb", "a\nb", " ", "x" * 81, "\u202e", "\u200b"],
     "confirm": ["YES", "1", "0", "no"],
     "quick": ["0\x00", "FALSE", " off ", "\u0660"],
+    # Labels are names, commas between; a parent is a task id; a repeat is a word or an RRULE.
+    "labels": ["a," * 2000, ",,,", "#", "# ,#", "\u202e", "x" * 60, "x" * 61, "home,\x00", "Home, HOME, home"],
+    "parent_id": SLOT_HOSTILE["uuid"],
+    "repeat": ["FREQ=DAILY;INTERVAL=99999999999", "FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2", "FREQ=YEARLY;BYWEEKNO=53",
+               "FREQ=WEEKLY;BYDAY=+99MO", "FREQ=DAILY;UNTIL=99999999", "FREQ=DAILY;UNTIL=00010101",
+               "RRULE:FREQ=DAILY\nEXDATE:20200101", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;INTERVAL=999",
+               "FREQ=MONTHLY;BYSETPOS=-366;BYDAY=MO", "every 0 days", "every 99999 years", "FREQ=DAILY;;", "="],
 }
 
 # -- the routes and fields ------------------------------------------------------
@@ -317,9 +324,11 @@ ROUTE_FIELDS = {
     "transfer.export_csv": (),
     "transfer.import_tasks": ("file",),
     "tasks.index": VIEW_FIELDS + ("after",),
-    "tasks.create": VIEW_FIELDS + ("title", "description", "due_date", "priority", "list_id", "quick"),
+    "tasks.create": VIEW_FIELDS + ("title", "description", "due_date", "priority", "list_id", "quick", "labels",
+                                   "repeat", "parent_id"),
     "tasks.show": VIEW_FIELDS + ("edit",),
-    "tasks.update": VIEW_FIELDS + ("title", "description", "due_date", "priority", "completed", "list_id"),
+    "tasks.update": VIEW_FIELDS + ("title", "description", "due_date", "priority", "completed", "list_id", "labels",
+                                   "repeat", "parent_id"),
     "tasks.toggle": VIEW_FIELDS + ("completed",),
     "tasks.complete": VIEW_FIELDS,
     "tasks.reopen": VIEW_FIELDS,
@@ -340,7 +349,7 @@ ROUTE_FIELDS = {
 FIELDS = ("title", "description", "due_date", "priority", "completed", "filter", "sort", "q", "after", "ids",
           "action", "batch", "completed_at", "direction", "email", "password", "password_confirm", "remember",
           "next", "timezone", "current_password", "new_password", "new_password_confirm", "select", "edit", "view",
-          "code", "list", "label", "list_id", "name", "confirm", "quick")
+          "code", "list", "label", "list_id", "name", "confirm", "quick", "labels", "repeat", "parent_id")
 NEW_PASSWORD = "a brand new passphrase"
 
 
@@ -386,6 +395,10 @@ def plausible_values(state: "State", endpoint: str) -> dict[str, list[str]]:
         "name": ["Groceries", "Work", "", "x" * 81, "Inbox", "  spaced   out  "],
         "confirm": ["yes", ""],
         "quick": ["0", "1", ""],
+        "labels": ["home", "home, work", "", "#errands, Home", "x" * 61, ", ".join(f"l{n}" for n in range(21))],
+        "repeat": ["daily", "monthly", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO", "", "every 2 weeks", "FREQ=HOURLY",
+                   "FREQ=DAILY;UNTIL=20200101"],
+        "parent_id": [str(i) for i in state.own_ids + state.other_ids] + [""],
         "code": ["123456", " 123 456 ", "abcde-fghjk", "ABCDE FGHJK"],
     }
 
@@ -506,12 +519,12 @@ class Hostile:
 
     def snapshot(self) -> tuple:
         """Every row of the tables a request may change (small: a few dozen rows):
-        users, tasks, deleted tasks, lists, deleted lists."""
+        users, tasks, deleted tasks, lists, deleted lists, labels and tasks' labels."""
         with self.engine.connect() as connection:
             return tuple(
                 tuple(connection.execute(sa.select(table).order_by(*table.primary_key.columns)).all())
                 for table in (User.__table__, Task.__table__, DeletedTask.__table__, TaskList.__table__,
-                              DeletedList.__table__)
+                              DeletedList.__table__, Label.__table__, task_labels)
             )
 
     def repair(self, snapshot: tuple) -> tuple:

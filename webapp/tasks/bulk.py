@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..htmx import is_htmx_request
 from ..models import Task, utcnow
-from . import queries, rendering, trash
+from . import organize, queries, rendering, trash
 from .fields import clean_due_date, clean_list_id, clean_priority
 from .listview import ListView
 from .rendering import list_helpers, offer_undo
@@ -79,11 +79,19 @@ def apply():
         done = action == "complete"
         values.update(completed=done, completed_at=utcnow() if done else None)
         condition = Task.completed.is_not(done)
+        if done:
+            # Repeating tasks move on to their next date (a completed copy stays
+            # behind); the UPDATE completes the rest.
+            user = current_user._get_current_object()
+            organize.complete_repeating_matching(user, organize.person_today(user), mine)
+            condition = sa.and_(condition, Task.repeat.is_(None))
     else:
         clean = clean_priority if action == "priority" else clean_due_date
         values[action], error = clean(request.form.get(action, ""))
         if error:
             return _refuse(view, error)
+        if action == "due_date":
+            values.update(organize.anchor_values(values.pop("due_date")))  # a repeat's anchor day follows the date
         condition = sa.true()
     db.session.execute(sa.update(Task).where(Task.user_id == current_user.id, mine, condition).values(**values))
     db.session.commit()
