@@ -155,11 +155,11 @@ def test_today_and_upcoming(new_page, javascript):
     expect_titles(page, "Overdue bill", "Dentist today")  # by due date
     expect(count_of(page, "Today")).to_have_text("2")
     # Adding here makes a task due today, so it stays in view.
-    add_any(page, javascript, "Added in Today")
-    expect(row(page, "Added in Today").locator("time.due")).to_contain_text("Today")
+    add_any(page, javascript, "Added in the Today view")
+    expect(row(page, "Added in the Today view").locator("time.due")).to_contain_text("Today")
     open_list(page, "Upcoming")
     expect(page).to_have_url(re.compile(r"/tasks\?view=upcoming$"))
-    expect_titles(page, "Added in Today", "Dentist today", "Trip in three days")
+    expect_titles(page, "Added in the Today view", "Dentist today", "Trip in three days")
     # Search and filter keep the view.
     page.locator("nav.filters").get_by_role("link", name="Active").click()
     expect(page).to_have_url(re.compile(r"/tasks\?view=upcoming&filter=active$"))
