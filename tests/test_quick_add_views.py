@@ -18,6 +18,7 @@ from conftest import HTMX, AuthActions, count_statements
 from webapp.extensions import db
 from webapp.models import Label, Task, TaskList, User
 from webapp.tasks import organize
+from webapp.tasks.quickadd import keep_as_text, parse_quick_add
 
 EXAMPLE = "Pay rent tomorrow !high #home every month"
 FAR_ZONES = ("Pacific/Kiritimati", "Pacific/Pago_Pago")  # UTC+14 and UTC-11
@@ -234,6 +235,19 @@ def test_the_add_form_offers_to_keep_the_title_as_typed(app, client):
     refused = client.post("/tasks", data={"title": "x" * 256, "quick": "0"})
     assert refused.status_code == 422
     assert 'name="quick" value="0" checked' in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("text, source, any_case, expected", [
+    ("Dentist today", "today", False, "Dentist \\today"),
+    ("Call  on friday tomorrow", "on friday", False, "Call  \\on \\friday tomorrow"),
+    ("x #home #Home y", "#home", True, "x \\#home \\#Home y"),
+    ('Meet *"Home stuff" now', '*"Home stuff"', False, 'Meet \\*"Home stuff" now'),
+    ("a \\tomorrow tomorrow", "tomorrow", False, "a \\tomorrow \\tomorrow"),
+    ("nothing here", "tomorrow", False, "nothing here"),
+])
+def test_keep_as_text_marks_every_run_of_a_parts_words(text, source, any_case, expected):
+    assert keep_as_text(text, source, any_case=any_case) == expected
+    assert not [part for part in parse_quick_add(expected).parts if part[1].casefold() == source.casefold()]
 
 
 # -- fields set in the form win ---------------------------------------------------------
