@@ -506,6 +506,24 @@ def test_the_sidebar_lists_labels_with_their_open_tasks(app, client, user):
     assert 'class="nav-label" aria-current="page"><span>home' in sidebar
 
 
+def test_a_labels_count_stops_at_99_plus(app, client, user):
+    inbox = list_id(app, user.id, INBOX)
+    with app.app_context():
+        label = Label(user_id=user.id, name="busy")
+        db.session.add(label)
+        db.session.flush()
+        ids = [uuid.uuid4() for _ in range(101)]
+        db.session.execute(sa.insert(Task), [{"id": task_id, "user_id": user.id, "list_id": inbox, "title": "t",
+                                              "created_at": BASE, "updated_at": BASE} for task_id in ids])
+        db.session.execute(sa.insert(task_labels), [{"task_id": task_id, "label_id": label.id} for task_id in ids])
+        db.session.commit()
+    page = client.get("/tasks").get_data(as_text=True)
+    assert 'class="nav-label"><span>busy</span><span class="count">99+</span>' in page
+    client.post("/tasks/bulk", data={"action": "complete", "ids": [str(task_id) for task_id in ids[:2]]})
+    page = client.get("/tasks").get_data(as_text=True)
+    assert 'class="nav-label"><span>busy</span><span class="count">99</span>' in page
+
+
 def test_the_sidebar_names_thirty_labels_and_lists_names_them_all(app, client, user):
     task = add_task(app, user.id, "Many")
     client.post(f"/tasks/{task}", data={"labels": ", ".join(f"tag{n:02}" for n in range(20))})
