@@ -82,7 +82,7 @@ class ListEntry:
     id: int
     name: str
     position: int
-    open: int  # open tasks, up to COUNT_CAP
+    open: int  # open top-level tasks (lists.open_count: exact; shown as "999+" from COUNT_CAP on)
 
     @property
     def is_inbox(self) -> bool:
@@ -231,10 +231,28 @@ COUNTED = aliased(Task, name="counted")  # built once: aliasing a table is not f
 
 def _count_columns(user_id, view: ListView, bound: bool = False) -> tuple[sa.ScalarSelect, sa.ScalarSelect]:
     """The two counts as uncorrelated subqueries, so they can ride along with the
-    page's own query (each runs once per statement, not once per row)."""
+    page's own query (each runs once per statement, not once per row).
+
+    A list, or all of them, with no search, label or smart view shows exactly
+    its top-level tasks, which ``lists.open_count``/``done_count`` count
+    (kept by triggers): they are read, not counted, so "N items left" costs
+    the same at 100,000 tasks as at 100. Anything narrower is counted."""
+    if not view.shows_subtasks:
+        return _kept_count_columns(user_id, view, bound)
     counted = COUNTED
     total = sa.select(sa.func.count(counted.id)).where(counted.user_id == user_id, *_scope(view, counted, bound))
     done = total.where(counted.completed.is_(True))
+    return total.scalar_subquery().label("total"), done.scalar_subquery().label("done")
+
+
+def _kept_count_columns(user_id, view: ListView, bound: bool) -> tuple[sa.Label, sa.Label]:
+    """The view's counts from the lists' kept counters (see ``_count_columns``)."""
+    lists = aliased(TaskList, name="counted_lists")
+    where = [lists.user_id == user_id]
+    if view.list_id is not None:
+        where.append(lists.id == (sa.bindparam("list_id", type_=sa.Integer) if bound else view.list_id))
+    total = sa.select(sa.func.coalesce(sa.func.sum(lists.open_count + lists.done_count), 0)).where(*where)
+    done = sa.select(sa.func.coalesce(sa.func.sum(lists.done_count), 0)).where(*where)
     return total.scalar_subquery().label("total"), done.scalar_subquery().label("done")
 
 
@@ -365,14 +383,12 @@ def _overview_statement(one_list: bool, smart: str, label: bool, search: bool) -
     shape = ListView(list_id=0 if one_list else None, smart=smart, label="x" if label else "", q="x" if search else "")
     user_id = sa.bindparam("user_id", type_=sa.String)
     open_tasks = sa.select(Task.id).where(Task.user_id == user_id, Task.completed.is_(False))
-    # A list counts the tasks it shows: its own, not their subtasks.
-    in_list = open_tasks.where(Task.list_id == TaskList.id, Task.parent_id.is_(None)).correlate(TaskList)
     due_today = Task.due_date <= sa.bindparam("today", type_=sa.Date)
     due_soon = Task.due_date.between(sa.bindparam("soon_low", type_=sa.Date), sa.bindparam("soon_high", type_=sa.Date))
     return (
         sa.select(
             TaskList.id, TaskList.name, TaskList.position,
-            _capped_count(in_list).label("open"),
+            TaskList.open_count.label("open"),  # kept by triggers: exact and free
             _capped_count(open_tasks.where(due_today)).label("today"),
             _capped_count(open_tasks.where(due_soon)).label("upcoming"),
             *_count_columns(user_id, shape, bound=True),
