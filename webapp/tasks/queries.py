@@ -241,7 +241,7 @@ def _count_columns(user_id, view: ListView, bound: bool = False) -> tuple[sa.Sca
         return _kept_count_columns(user_id, view, bound)
     counted = COUNTED
     total = sa.select(sa.func.count(counted.id)).where(counted.user_id == user_id, *_scope(view, counted, bound))
-    done = total.where(counted.completed.is_(True))
+    done = total.where(counted.completed == sa.true())
     return total.scalar_subquery().label("total"), done.scalar_subquery().label("done")
 
 
@@ -306,9 +306,9 @@ def in_view(view: ListView) -> list[sa.ColumnElement]:
     """The conditions that make a task one of the view's: its filter, list, smart view, label and search."""
     conditions = []
     if view.filter == "active":
-        conditions.append(Task.completed.is_(False))
+        conditions.append(Task.completed == sa.false())  # "=", which an index can serve; "IS" cannot
     elif view.filter == "completed":
-        conditions.append(Task.completed.is_(True))
+        conditions.append(Task.completed == sa.true())
     return conditions + _scope(view)
 
 
@@ -382,7 +382,8 @@ def _overview_statement(one_list: bool, smart: str, label: bool, search: bool) -
     took a millisecond a page); the values come as parameters."""
     shape = ListView(list_id=0 if one_list else None, smart=smart, label="x" if label else "", q="x" if search else "")
     user_id = sa.bindparam("user_id", type_=sa.String)
-    open_tasks = sa.select(Task.id).where(Task.user_id == user_id, Task.completed.is_(False))
+    # "= false", not "IS false": only the former can use (user_id, completed, due_date).
+    open_tasks = sa.select(Task.id).where(Task.user_id == user_id, Task.completed == sa.false())
     due_today = Task.due_date <= sa.bindparam("today", type_=sa.Date)
     due_soon = Task.due_date.between(sa.bindparam("soon_low", type_=sa.Date), sa.bindparam("soon_high", type_=sa.Date))
     return (
