@@ -443,6 +443,9 @@ def test_the_task_page_swaps_its_subtasks_with_htmx(app, client, user):
     refused = client.post("/tasks", data={"title": "", "parent_id": str(trip), "view": "detail", "quick": "0"},
                           headers=HTMX)
     assert refused.status_code == 422 and 'id="subtask-title-error"' in refused.get_data(as_text=True)
+    dated = client.post("/tasks", data={"title": "Visa", "due_date": "2031-02-30", "parent_id": str(trip),
+                                        "view": "detail", "quick": "0"}, headers=HTMX).get_data(as_text=True)
+    assert re.search(r'id="subtask-title-error">Enter the due date as a real date', dated)
 
 
 def test_a_subtasks_page_names_its_parent_and_can_leave_it(app, client, user):

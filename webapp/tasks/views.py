@@ -126,9 +126,8 @@ def create():
         if subtask_here:
             parent = _named_parent()
             if parent is not None:
-                return _subtasks_changed(view, parent, status=422, subtask_error=" ".join(
-                    errors[name] for name in ("title", "parent_id", "labels", "repeat") if name in errors),
-                    subtask_entered=entered.get("title", ""))
+                return _subtasks_changed(view, parent, status=422, subtask_error=" ".join(errors.values()),
+                                         subtask_entered=entered.get("title", ""))
         return rendering.refused(view, "new_task", errors=_beside_title(errors), entered=entered)
     list_id = values.pop("list_id", None) or view.list_id or queries.inbox_id(current_user.id)
     if view.smart and values.get("due_date") is None and not subtask_here:
