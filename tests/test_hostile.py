@@ -39,8 +39,8 @@ from webapp.tasks.listview import FILTERS, SORTS
 
 # How many requests each test sends, per database (the file runs on SQLite
 # and PostgreSQL). Per route, for the routes that act on input and the rest:
-# today 21 x 36 + 9 x 6 logged in, 5 x 30 + 25 x 6 logged out, and 300 + 150
-# cursors and uploads: 2 x 1,560 = 3,120 per run.
+# today 45 x 36 + 10 x 6 logged in, 11 x 30 + 44 x 6 logged out, and 300 + 150
+# cursors and uploads: 2 x 2,724 = 5,448 per run.
 LOGGED_IN_CASES = (36, 6)
 LOGGED_OUT_CASES = (30, 6)
 CURSOR_CASES = 300
