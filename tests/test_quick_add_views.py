@@ -326,7 +326,8 @@ def test_a_refused_add_writes_nothing_and_says_why_beside_the_title(app, client,
     assert 'aria-describedby="new-title-error"' in body
     assert f'value="{escape(typed)}"' in response.get_data(as_text=True)  # as typed, to put right
     assert everything(app) == before
-    assert message in html.unescape(preview(client, typed).get_data(as_text=True))  # the chips said so first
+    shown = preview(client, typed)  # the chips said so first: a preview that worked
+    assert shown.status_code == 200 and message in html.unescape(shown.get_data(as_text=True))
 
 
 def test_a_new_list_past_the_hundredth_is_refused(app, client):

@@ -276,16 +276,17 @@ def preview():
     """The chips for the title typed so far (``title``, with the add form's
     ``due_date``, ``priority`` and ``quick``, which win as they do on Enter):
     a fragment for the add box, stored by no one. Empty for nothing to show;
-    422 with the message for a title that cannot be added."""
+    a title that Enter would refuse shows why; 422 for one no add box sends
+    (too long, control characters)."""
     text = request.args.get("title", "")
     if not wanted(request.args) or not text.strip():
         return _fragment("")
     title, error = clean_title(text)
-    result = None if error else understand(title, explicit=request.args)
-    if result is not None:
-        error = result.error
-    body = render_block(LIST_TEMPLATE, "quick_chips", chips=result.chips() if result else [], chips_error=error)
-    return _fragment(body, 422 if error else 200)
+    if error:  # only a page not Docket's sends these (the field has a maxlength)
+        return _fragment(render_block(LIST_TEMPLATE, "quick_chips", chips_error=error), 422)
+    # A title Enter would refuse is still a preview that worked: 200, saying why.
+    result = understand(title, explicit=request.args)
+    return _fragment(render_block(LIST_TEMPLATE, "quick_chips", chips=result.chips(), chips_error=result.error))
 
 
 def _fragment(body: str, status: int = 200) -> Response:
