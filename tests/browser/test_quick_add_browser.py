@@ -199,3 +199,22 @@ def test_chips_on_a_phone_and_a_desktop_look_calm_and_pass_axe(new_page, screens
         problems = serious_violations(page)
         assert not problems, problems
         screenshot(page, f"quick-add-{name}-{scheme}", full_page=False)
+
+
+def test_a_title_enter_would_refuse_says_why_before_and_after(page, allow_console_errors):
+    allow_console_errors(r"status of 422")  # the add itself, refused on purpose
+    register(page)
+    typed = "Plan trip #" + "l" * 61
+    type_title(page, typed)
+    expect(page.locator("#quick-chips .field-error")).to_contain_text("A label name can be at most 60 characters")
+    page.keyboard.press("Enter")
+    expect(page.locator("#new-title-error")).to_contain_text("A label name can be at most 60 characters")
+    expect(page.locator("#new-title")).to_have_value(typed)  # given back to put right
+    expect(rows(page)).to_have_count(0)
+    page.keyboard.press("End")
+    for _ in range(10):
+        page.keyboard.press("Backspace")
+    expect(chips(page)).to_have_count(1)
+    expect(page.locator("#quick-chips .field-error")).to_have_count(0)
+    page.keyboard.press("Enter")
+    expect(row(page, "Plan trip")).to_have_count(1)
