@@ -284,6 +284,16 @@ def test_a_named_list_id_wins_and_no_list_is_made(app, client):
     assert lists_of(app, owner) == ["Inbox"]
 
 
+def test_labels_from_the_field_and_the_title_add_up_and_a_repeat_field_wins(app, client):
+    owner = sign_up(client)
+
+    assert add(client, "Milk #food #Shop every week", labels="shop, errands", repeat="monthly").status_code == 303
+
+    task = saved(app, owner)["Milk every week"]
+    assert task["labels"] == ["errands", "food", "shop"] and task["repeat"] == "FREQ=MONTHLY"
+    assert labels_of(app, owner) == ["errands", "food", "shop"]  # "#Shop" is the field's "shop"
+
+
 def test_in_today_a_date_in_the_title_beats_the_views_today(app, client):
     owner = sign_up(client, zone="Pacific/Pago_Pago")
     today = today_in("Pacific/Pago_Pago")
