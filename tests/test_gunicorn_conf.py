@@ -207,7 +207,8 @@ def test_json_logs_under_gunicorn(tmp_path, start):
     )
     server = start(env)
     server.wait_until_up()
-    cookie = session_cookie(env["SECRET_KEY"], "some-user:some-token")
+    # <user>:<secret>:<sign-in>: well formed, so loading it reaches the database.
+    cookie = session_cookie(env["SECRET_KEY"], "some-user:some-token:00000000-0000-4000-8000-000000000000")
     status, headers, _ = server.get("/tasks", {"X-Request-ID": "json-line-1", "Cookie": f"session={cookie}"})
     assert status == 503
     assert headers["X-Request-ID"] == "json-line-1"
