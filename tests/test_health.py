@@ -84,7 +84,7 @@ def test_login_is_a_friendly_503_when_the_database_is_unreachable(down_client):
 def test_logged_in_page_is_a_friendly_503_when_the_database_is_unreachable(down_client):
     """A session cookie makes the user loader hit the database: still a 503 page."""
     with down_client.session_transaction() as session:
-        session["_user_id"] = "some-user-id:some-session-token"
+        session["_user_id"] = "some-user-id:some-session-token:00000000-0000-4000-8000-000000000000"
     assert_friendly_503(down_client.get("/tasks"))
 
 
