@@ -86,12 +86,16 @@ def test_emptied_title_is_refused_with_a_message(page, allow_console_errors):
     add(page, "Keep this title")
     same_row = by_id(page, "Keep this title")
     same_row.locator(".title").click()
+    # The editor opens in the row (fetched on demand), not on the task's page.
+    expect(same_row).to_have_class(EDITING)
+    expect(page).to_have_url(re.compile(r"/tasks$"))
     same_row.locator("input.edit").fill("   ")
     same_row.locator("input.edit").press("Enter")
     error = same_row.locator(".field-error")
     expect(error).to_be_visible()
     expect(error).to_contain_text("Enter a title")
     expect(same_row.locator("input.edit")).to_be_focused()
+    wait_idle(page)  # the refusal has settled before Escape cancels it
     same_row.locator("input.edit").press("Escape")
     expect(error).to_have_count(0)
     expect(same_row.locator(".title")).to_have_text("Keep this title")
