@@ -227,7 +227,7 @@
     var active = document.activeElement;
     if (!active || active === document.body) return null;
     var undo = active.closest("#undo form");
-    if (undo) return { rowId: undo.dataset.focusRow || null, kind: "title", neighbours: [] };
+    if (undo) return { rowId: undo.dataset.focusRow || null, kind: "title", neighbours: [], fromUndo: true };
     if (active.id && !active.closest("li.task")) return null;  // htmx keeps elements with an id
     var row = active.closest("li.task");
     var kind = active.classList[0];
@@ -239,7 +239,13 @@
   }
 
   function restoreFocus(memo) {
-    if (!memo || (document.activeElement && document.activeElement !== document.body)) return;
+    if (!memo) return;
+    var active = document.activeElement;
+    // Focus still on the Undo button that is about to go (its out-of-band swap
+    // may settle after the row's) counts as lost too.
+    var lost = !active || active === document.body || !active.isConnected ||
+      (memo.fromUndo && active.closest && active.closest("#undo"));
+    if (!lost) return;
     var target = null;
     if (memo.rowId) {
       var row = document.getElementById(memo.rowId);
