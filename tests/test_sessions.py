@@ -1,6 +1,8 @@
 """Sessions that really end: a copied cookie is worthless after logout,
 password change or account deletion, and the cookies carry safe flags."""
 
+import re
+
 import pytest
 
 from conftest import PASSWORD
@@ -129,3 +131,32 @@ def test_https_cookies_are_secure_and_hsts_is_sent(https_app):
     hsts = response.headers["Strict-Transport-Security"]
     assert "max-age=" in hsts and int(hsts.split("max-age=")[1].split(";")[0]) >= 15552000
     assert "Strict-Transport-Security" in browser.get("/tasks").headers
+
+
+def test_reading_pages_never_rewrites_the_session_cookie(app, user):
+    """After log-in, reading pages sends no Set-Cookie: the log-in's own
+    cookie already carries the CSRF secret pages need, and a browser that
+    changes address or user agent (a phone between networks) is not
+    re-issued a cookie either. A cookie re-signed on every page view cost
+    every request, and the browser a write."""
+    from flask.testing import FlaskClient
+
+    browser = FlaskClient(app, use_cookies=True)
+    login_page = browser.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login_page).group(1)
+    logged_in = browser.post("/auth/login", data={"email": "ada@example.com", "password": PASSWORD, "csrf_token": token})
+    assert logged_in.status_code == 303 and "session=" in logged_in.headers.get("Set-Cookie", "")
+
+    for path, where in [
+        ("/tasks", {}),
+        ("/tasks?filter=active", {"REMOTE_ADDR": "10.9.8.7"}),
+        ("/tasks", {"HTTP_USER_AGENT": "Another browser/2.0"}),
+        ("/account", {}),
+    ]:
+        response = browser.get(path, environ_base=where)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, (path, where, response.headers.get("Set-Cookie"))
+    # And the page's token is good for a change.
+    page = browser.get("/tasks").get_data(as_text=True)
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    assert browser.post("/tasks", data={"title": "milk", "csrf_token": token}).status_code == 303

@@ -64,4 +64,10 @@ def configure_login(manager: LoginManager) -> None:
     manager.user_loader(load_user)
     manager.unauthorized_handler(unauthorized)
     manager.login_view = "auth.login"
-    manager.session_protection = "basic"
+    # No Flask-Login session protection: its "basic" mode only marks a
+    # session "not fresh" when the address or browser string changes, Docket
+    # never asks for freshness, and the mark re-signed and re-sent the session
+    # cookie on every request from a phone changing networks. Sessions are
+    # guarded by sign-ins instead (signins.py): each can be ended, expires,
+    # and dies with a password change.
+    manager.session_protection = None

@@ -3,8 +3,9 @@
 import secrets
 from functools import lru_cache
 
-from flask import Blueprint, current_app, flash, request, session, url_for
+from flask import Blueprint, current_app, flash, g, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts import EmailTaken, create_user, email_taken, find_user
@@ -69,6 +70,11 @@ def _start_session(user, remember: bool = False) -> None:
     session.clear()
     login_user(user, remember=remember)
     session.permanent = False
+    # The first page after log-in needs a CSRF secret in the session: made
+    # here, the log-in's own cookie carries it, rather than the next page
+    # having to re-sign and re-send the session cookie.
+    g.pop("csrf_token", None)  # signed from the secret session.clear() dropped
+    generate_csrf()
 
 
 EMAIL_TAKEN_HERE = "An account with this email address already exists. Log in instead?"
