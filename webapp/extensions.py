@@ -8,6 +8,7 @@ cycle can form (see seed 000).
 import sqlite3
 import time
 
+from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -41,6 +42,18 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+# Every rate limit in Docket is declared for POST (log-in, sign-up, codes,
+# password reset); none is meant for reading a page. So a GET or HEAD skips
+# the limiter's per-request bookkeeping, which otherwise costs every page
+# view time for nothing. tests/test_rate_limit_scope.py fails if a limit on
+# another method ever appears, so this line cannot silently void it.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@limiter.request_filter
+def _reading_is_not_limited() -> bool:
+    return request.method in SAFE_METHODS
 
 
 @event.listens_for(Engine, "connect")
@@ -79,3 +92,7 @@ def ping(dbapi_connection) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("SELECT 1")
     cursor.close()
+    # The driver began a transaction for the SELECT: end it, so the
+    # connection is handed out as clean as it came back (an autocommit read,
+    # rawread.py, cannot start inside a transaction).
+    dbapi_connection.rollback()
