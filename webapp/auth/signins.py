@@ -22,9 +22,11 @@ from flask import current_app, request
 from functools import lru_cache
 
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
+from ..rawread import PreparedRead
 from ..models import SignIn, User, utcnow
 
 LAST_SEEN_EVERY = timedelta(minutes=5)
@@ -66,32 +68,68 @@ def _parse(alternative_id: str) -> tuple[str, str, uuid.UUID] | None:
         return None
 
 
+def _columns(model, prefix: str) -> list[tuple[str, str]]:
+    """(result label, attribute name) for each column of ``model``'s table."""
+    mapper = model.__mapper__
+    return [(prefix + column.key, mapper.get_property_by_column(column).key) for column in model.__table__.c]
+
+
 @lru_cache(maxsize=1)
 def _user_and_sign_in():
-    """The one statement of every logged-in request, built once (with bound
-    parameters) rather than per request."""
-    return (
-        select(User, SignIn)
-        .join(SignIn, SignIn.user_id == User.id)
-        .where(User.id == bindparam("user_id"), SignIn.id == bindparam("sign_in_id"))
+    """The one statement of every logged-in request, built and compiled once
+    (``rawread``): both rows' columns, labelled apart, and how to put them
+    back into objects."""
+    users, sign_ins = User.__table__, SignIn.__table__
+    statement = (
+        select(*(c.label("u_" + c.key) for c in users.c), *(c.label("s_" + c.key) for c in sign_ins.c))
+        .join_from(users, sign_ins, sign_ins.c.user_id == users.c.id)
+        .where(users.c.id == bindparam("user_id"), sign_ins.c.id == bindparam("sign_in_id"))
     )
+    return PreparedRead(statement), _columns(User, "u_"), _columns(SignIn, "s_")
+
+
+def _loaded(model, row, columns, primary_key, attach: bool = True):
+    """A ``model`` object for a row read by hand, as if the session had loaded
+    it: clean, every column loaded and, when ``attach``ed, in the session's
+    identity map, so changing it and committing works as for any other loaded
+    object (one the session already holds is kept, as the ORM would). A
+    detached one costs less and serves to read."""
+    if attach:
+        existing = db.session.identity_map.get(db.session.identity_key(model, primary_key))
+        if existing is not None:
+            return existing
+    instance = model.__mapper__.class_manager.new_instance()
+    values = instance.__dict__
+    for label, attribute in columns:
+        values[attribute] = row[label]
+    make_transient_to_detached(instance)
+    if attach:
+        db.session.add(instance)
+    return instance
 
 
 def load(alternative_id: str) -> User | None:
-    """The user a cookie names, if that sign-in is still alive."""
+    """The user a cookie names, if that sign-in is still alive.
+
+    Read with ``rawread`` and turned into ORM objects by hand: SQLAlchemy's
+    execution and the ORM's loading of two entities cost more than the query
+    itself, on every request."""
     parsed = _parse(alternative_id or "")
     if parsed is None:
         return None
     user_id, token, sign_in_id = parsed
-    found = db.session.execute(_user_and_sign_in(), {"user_id": user_id, "sign_in_id": sign_in_id}).first()
-    if found is None:
+    read, user_columns, sign_in_columns = _user_and_sign_in()
+    row = read.run({"user_id": user_id, "sign_in_id": sign_in_id})
+    if row is None:
         return None
-    user, sign_in = found
-    if user.password_hash is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+    if row["u_password_hash"] is None or not hmac.compare_digest(row["u_session_token"].encode(), token.encode()):
         return None
     now = utcnow()
-    if sign_in.expires_at <= now:
+    if row["s_expires_at"] <= now:
         return None
+    user = _loaded(User, row, user_columns, user_id)
+    # Only read (its id names this browser; last_seen_at is written apart).
+    sign_in = _loaded(SignIn, row, sign_in_columns, sign_in_id, attach=False)
     if now - sign_in.last_seen_at >= LAST_SEEN_EVERY:
         _touch(sign_in, now)
     user.sign_in = sign_in
