@@ -190,6 +190,20 @@ class Metrics:
             registry=self.registry, multiprocess_mode="livesum",
         )
 
+        self._written = {}  # gauge -> the value it holds in this process
+        self._written_by = os.getpid()
+
+    def set_gauge(self, gauge: Gauge, value: float) -> None:
+        """Set a gauge unless it holds that value already (each write is a
+        locked file update in multiprocess mode, and the pool's size, say,
+        rarely changes). A forked worker starts its own files at zero, so
+        what its parent wrote does not count."""
+        if self._written_by != os.getpid():
+            self._written, self._written_by = {}, os.getpid()
+        if self._written.get(gauge) != value:
+            gauge.set(value)
+            self._written[gauge] = value
+
     def exposition(self) -> bytes:
         if not self.multiprocess:
             return generate_latest(self.registry)
@@ -245,18 +259,19 @@ def _watch_pool(engine, metrics: Metrics) -> None:
     scrape runs in one worker, but every worker's pool must be seen.
     """
     checked_out = set()
+    write = metrics.set_gauge
 
     def checkout(dbapi_connection, record, proxy):
         # A set, not a counter: a checkout retried after a failed ping fires twice.
         checked_out.add(id(record))
-        metrics.pool_checked_out.set(len(checked_out))
+        write(metrics.pool_checked_out, len(checked_out))
         size = getattr(engine.pool, "size", None)
         if callable(size):  # QueuePool; SQLite's and test pools may have no size
-            metrics.pool_size.set(size())
+            write(metrics.pool_size, size())
 
     def checkin(dbapi_connection, record):
         checked_out.discard(id(record))
-        metrics.pool_checked_out.set(len(checked_out))
+        write(metrics.pool_checked_out, len(checked_out))
 
     # Listening on the engine follows its pool through dispose() and recreate.
     event.listen(engine, "checkout", checkout)

@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from flask import Response, current_app, make_response, request, session
+from flask import Response, current_app, g, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -33,6 +33,9 @@ from .listview import person_today
 # Stands for the CSRF token inside a stored page; random per process, so no
 # text a person types can ever match it.
 PLACEHOLDER = f"csrf-{secrets.token_hex(16)}-token"
+PLACEHOLDER_BYTES = PLACEHOLDER.encode()
+CSRF_FIELD = "csrf_token"
+SIGNED_TOKENS_MAX = 10_000
 
 
 class PageCache:
@@ -43,10 +46,15 @@ class PageCache:
         self.used = 0
         self.hits = 0
         self.misses = 0
-        self._pages: OrderedDict[tuple, str] = OrderedDict()
+        self._pages: OrderedDict[tuple, bytes] = OrderedDict()
         self._lock = threading.Lock()
+        # A session's CSRF secret -> its signed form for pages. Tokens do not
+        # expire (WTF_CSRF_TIME_LIMIT is None: they live with the session), so
+        # one signature serves every page of that session, instead of an HMAC
+        # per request.
+        self.signed_tokens: dict[str, str] = {}
 
-    def get(self, key: tuple) -> str | None:
+    def get(self, key: tuple) -> bytes | None:
         with self._lock:
             page = self._pages.get(key)
             if page is None:
@@ -56,7 +64,7 @@ class PageCache:
             self.hits += 1
             return page
 
-    def put(self, key: tuple, page: str) -> None:
+    def put(self, key: tuple, page: bytes) -> None:
         size = len(page)
         if size > self.max_bytes // 4:
             return  # one page must not push out everything else
@@ -74,6 +82,25 @@ class PageCache:
         with self._lock:
             self._pages.clear()
             self.used = 0
+            self.signed_tokens.clear()
+
+    def csrf_token(self) -> str:
+        """This session's CSRF token for a page, as ``generate_csrf`` makes it
+        (and made available to templates the same way), signed once per
+        session secret."""
+        if CSRF_FIELD in g:
+            return g.get(CSRF_FIELD)
+        secret = session.get(CSRF_FIELD)
+        signed = self.signed_tokens.get(secret) if isinstance(secret, str) else None
+        if signed is None:
+            signed = generate_csrf()
+            secret = session.get(CSRF_FIELD)  # made by generate_csrf if there was none
+            if len(self.signed_tokens) >= SIGNED_TOKENS_MAX:
+                self.signed_tokens.clear()
+            self.signed_tokens[secret] = signed
+        else:
+            setattr(g, CSRF_FIELD, signed)
+        return signed
 
 
 def cache_for(app) -> PageCache | None:
@@ -113,14 +140,14 @@ def serve(render: Callable[[], Response], *, storable: bool = True) -> Response:
         return render()
     key = _key()
     stored = cache.get(key)
-    token = generate_csrf()
+    token = cache.csrf_token()
     if stored is not None:
-        response = make_response(stored.replace(PLACEHOLDER, token))
+        response = make_response(stored.replace(PLACEHOLDER_BYTES, token.encode()))
         response.vary.add("HX-Request")
         return response
     response = render()
     if response.status_code == 200 and response.mimetype == "text/html" and not response.direct_passthrough:
-        page = response.get_data(as_text=True)
-        if PLACEHOLDER not in page and not session.get("_flashes"):
-            cache.put(key, page.replace(token, PLACEHOLDER))
+        page = response.get_data()
+        if PLACEHOLDER_BYTES not in page and not session.get("_flashes"):
+            cache.put(key, page.replace(token.encode(), PLACEHOLDER_BYTES))
     return response
