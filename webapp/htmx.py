@@ -20,11 +20,14 @@ from jinja2_fragments.flask import render_blocks
 
 def is_htmx_request() -> bool:
     """True for an HTMX request that swaps a fragment, not a whole page."""
-    headers = request.headers
+    # Read from the WSGI environ: werkzeug's headers.get raises and catches
+    # an exception for each header that is absent, and this runs on every
+    # request, mostly for headers that are.
+    environ = request.environ
     return (
-        headers.get("HX-Request") == "true"
-        and headers.get("HX-Boosted") != "true"
-        and headers.get("HX-History-Restore-Request") != "true"
+        environ.get("HTTP_HX_REQUEST") == "true"
+        and environ.get("HTTP_HX_BOOSTED") != "true"
+        and environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") != "true"
     )
 
 

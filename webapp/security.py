@@ -18,18 +18,35 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+EVERY_RESPONSE = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+NO_STORE = ("Cache-Control", "no-store")
+
+
 def apply_security_headers(response):
+    """Add each header the response does not set itself (a view may set its
+    own Referrer-Policy or Cache-Control, say)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    # One pass over the few headers there are, rather than a lookup per
+    # header (each miss raises and catches an exception in werkzeug).
+    present = {name.lower() for name, _ in headers.items()}
+    wanted = list(EVERY_RESPONSE)
     if current_app.config.get("DOCKET_HTTPS"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if response.mimetype == "text/html":
+        wanted.append(HSTS)
+    html = response.mimetype == "text/html"
+    if html:
         # Pages hold private data: never let a shared cache keep them.
-        headers.setdefault("Cache-Control", "no-store")
+        wanted.append(NO_STORE)
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
+    if html:
         response.vary.add("HX-Request")
     return response

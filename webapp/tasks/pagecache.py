@@ -116,7 +116,7 @@ def cache_for(app) -> PageCache | None:
 
 def _key() -> tuple:
     user = current_user._get_current_object()  # once, not through the proxy each time
-    headers = request.headers
+    environ = request.environ  # not request.headers: see is_htmx_request
     return (
         user.id,
         user.data_version,
@@ -126,8 +126,8 @@ def _key() -> tuple:
         request.host,
         request.full_path,
         is_htmx_request(),
-        headers.get("HX-Boosted") == "true",
-        headers.get("HX-History-Restore-Request") == "true",
+        environ.get("HTTP_HX_BOOSTED") == "true",
+        environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") == "true",
     )
 
 
