@@ -93,7 +93,7 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers the tables on db.metadata)
-    from .auth.session import configure_login
+    from .auth.session import CookieSessions, configure_login
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from .extensions import csrf, db, limiter, login_manager, migrate
@@ -104,6 +104,7 @@ def register_extensions(app: Flask) -> None:
         # proxies of ours, so the rate limit sees the real client and a
         # client cannot forge its address. The Host header is left alone.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
+    app.session_interface = CookieSessions()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)

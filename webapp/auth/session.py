@@ -8,12 +8,31 @@ cookie issued before, on every device; ending a sign-in ends that browser's.
 from urllib.parse import urlsplit
 
 from flask import flash, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
 from werkzeug.wrappers import Response
 
 from ..htmx import is_htmx_request, see_other
 from ..models import User
 from . import signins
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer made once.
+
+    Flask builds a new serializer for every request, and building one
+    serializes an empty dict to learn its output type: work repeated on every
+    page view for a value that only changes with the secret keys."""
+
+    _made_for = None
+    _serializer = None
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if self._made_for != keys:
+            self._serializer = super().get_signing_serializer(app)
+            self._made_for = keys
+        return self._serializer
 
 
 def load_user(alternative_id: str) -> User | None:
