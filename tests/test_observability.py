@@ -208,6 +208,18 @@ def test_metrics_count_requests_by_endpoint_and_status(client):
     assert requests_counted(scrape(client), "metrics", 200) == 1
 
 
+def test_made_up_methods_share_one_series(client):
+    """A client can send any word as the method: each must not become a time
+    series of its own (memory that grows with every scanner)."""
+    for word in ("FOO", "BAR", "PROPFIND", "X" * 40):
+        client.open("/healthz", method=word)
+    samples = scrape(client)
+    methods = {dict(labels).get("method") for (name, labels) in samples if name == "docket_http_requests_total"}
+    assert "other" in methods
+    assert not methods & {"FOO", "BAR", "PROPFIND", "X" * 40}
+    assert requests_counted(samples, "unmatched", 405, method="other") == 4
+
+
 def test_metrics_show_the_database_pool(app, client):
     assert client.get("/readyz").status_code == 200
     samples = scrape(client)

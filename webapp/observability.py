@@ -14,8 +14,8 @@ import json
 import logging
 import os
 import re
+import secrets
 import time
-import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, abort, current_app, g, has_request_context, request
@@ -26,6 +26,8 @@ from .config import ConfigError
 from .extensions import db, limiter
 
 REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Ids from outside end up in logs: a strict shape keeps log injection
 # (newlines, quotes, megabytes) out.
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
@@ -108,8 +110,8 @@ def register(app: Flask) -> None:
 def request_id() -> str:
     """This request's id: the caller's X-Request-ID when sane, else a new one (made once)."""
     if "request_id" not in g:
-        given = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        given = request.environ.get(REQUEST_ID_ENVIRON, "")  # the header, without werkzeug's miss exception
+        g.request_id = given if SANE_REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
     return g.request_id
 
 
@@ -167,6 +169,9 @@ def apply_log_format(handlers, kind: str) -> None:
 class Metrics:
     def __init__(self, multiprocess: bool):
         self.multiprocess = multiprocess
+        # (method, endpoint, status) -> that series' counter and histogram:
+        # prometheus_client checks and locks on every labels() call.
+        self._series = {}
         # Multiprocess mode keeps values in files, not in a registry; each app
         # otherwise gets its own registry, so many apps in one process (the
         # test suite) never collide on "Duplicated timeseries".
@@ -203,6 +208,14 @@ class Metrics:
         if self._written.get(gauge) != value:
             gauge.set(value)
             self._written[gauge] = value
+
+    def count_request(self, labels: tuple, seconds: float | None) -> None:
+        series = self._series.get(labels)
+        if series is None:
+            series = self._series[labels] = (self.requests.labels(*labels), self.latency.labels(*labels))
+        series[0].inc()
+        if seconds is not None:
+            series[1].observe(seconds)
 
     def exposition(self) -> bytes:
         if not self.multiprocess:
@@ -244,11 +257,13 @@ def _finish_request(response):
     metrics = current_app.extensions[EXTENSION]["metrics"]
     # The rule, not the path: arbitrary URLs must not become new time series.
     endpoint = request.url_rule.endpoint if request.url_rule else "unmatched"
-    labels = (request.method, endpoint, str(response.status_code))
-    metrics.requests.labels(*labels).inc()
     started = request.environ.get(STARTED)
-    if started is not None:
-        metrics.latency.labels(*labels).observe(time.perf_counter() - started)
+    # Any word can be sent as a method: the unusual ones share one series.
+    method = request.method if request.method in HTTP_METHODS else "other"
+    metrics.count_request(
+        (method, endpoint, str(response.status_code)),
+        time.perf_counter() - started if started is not None else None,
+    )
     return response
 
 
