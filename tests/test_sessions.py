@@ -160,3 +160,23 @@ def test_reading_pages_never_rewrites_the_session_cookie(app, user):
     page = browser.get("/tasks").get_data(as_text=True)
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
     assert browser.post("/tasks", data={"title": "milk", "csrf_token": token}).status_code == 303
+
+
+def test_a_remembered_cookie_check_still_applies_the_age_limit_and_refuses_forgeries(app, client, user, monkeypatch):
+    """Session cookies whose signature was checked are remembered per process
+    (auth.session.CookieSessions): that must never stretch a cookie's life or
+    let a changed cookie in."""
+    from webapp.auth import session as sessions
+
+    assert client.get("/tasks").status_code == 200
+    assert client.get("/tasks").status_code == 200  # the remembered check
+    cookie = client.get_cookie("session").value
+
+    forged = cookie[:-3] + ("AAA" if not cookie.endswith("AAA") else "BBB")
+    stranger = app.test_client()
+    stranger.set_cookie("session", forged)
+    assert stranger.get("/tasks").status_code in (302, 303)
+
+    later = sessions.time.time() + app.permanent_session_lifetime.total_seconds() + 60
+    monkeypatch.setattr(sessions.time, "time", lambda: later)
+    assert client.get("/tasks").status_code in (302, 303)

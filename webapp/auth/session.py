@@ -5,11 +5,13 @@ alternative id). Rotating a user's token ends every session and remember-me
 cookie issued before, on every device; ending a sign-in ends that browser's.
 """
 
+import time
 from urllib.parse import urlsplit
 
 from flask import flash, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
+from itsdangerous import BadSignature
 from werkzeug.wrappers import Response
 
 from ..htmx import is_htmx_request, see_other
@@ -18,21 +20,52 @@ from . import signins
 
 
 class CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, with the signing serializer made once.
+    """Flask's signed-cookie sessions, without redoing the same work per request.
 
-    Flask builds a new serializer for every request, and building one
-    serializes an empty dict to learn its output type: work repeated on every
-    page view for a value that only changes with the secret keys."""
+    - The signing serializer is made once per set of secret keys; Flask makes
+      one per request, and making one serializes an empty dict to learn its
+      output type.
+    - A cookie whose signature was checked is remembered (exactly that
+      string, with the time it was signed), so the browser's next request
+      with the same cookie skips base64, zlib and the HMAC. Only a string
+      that verified ever gets in, a forged one is checked as before, the age
+      limit is applied on every use, and new secret keys start afresh.
+    """
 
-    _made_for = None
-    _serializer = None
+    VERIFIED_MAX = 4096  # cookies remembered per process (a few hundred bytes each)
+
+    def __init__(self):
+        self._made_for = None
+        self._serializer = None
+        self._verified = {}  # cookie string -> (signed at, the session as tagged JSON)
 
     def get_signing_serializer(self, app):
         keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         if self._made_for != keys:
             self._serializer = super().get_signing_serializer(app)
             self._made_for = keys
+            self._verified = {}
         return self._serializer
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        known = self._verified.get(cookie)
+        if known is not None and 0 <= time.time() - known[0] <= max_age:
+            return self.session_class(self.serializer.loads(known[1]))
+        try:
+            data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if len(self._verified) >= self.VERIFIED_MAX:
+            self._verified = {}
+        self._verified[cookie] = (signed_at.timestamp(), self.serializer.dumps(data))
+        return self.session_class(data)
 
 
 def load_user(alternative_id: str) -> User | None:
