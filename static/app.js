@@ -4,6 +4,16 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // htmx wires up swapped-in content (hx-post, hx-get, boosting) only when
+  // it settles, by default 20 ms after the swap. Until then a new control
+  // is dead: the Undo that just appeared was a plain form post (a whole
+  // new page, focus in the new-task field), the Cancel of an editor just
+  // put back with an error did nothing (Escape was lost and the editor
+  // stuck). A key press is often handled before that timer, above all on
+  // a busy machine. Docket has no settle transitions, so it settles at once:
+  // new content works the moment it is on the screen.
+  if (window.htmx) htmx.config.defaultSettleDelay = 0;
+
   function csrfToken() {
     // The token lives in <main> too, because boosted navigation swaps the
     // body but keeps the <head> of the first page.
@@ -227,7 +237,7 @@
     var active = document.activeElement;
     if (!active || active === document.body) return null;
     var undo = active.closest("#undo form");
-    if (undo) return { rowId: undo.dataset.focusRow || null, kind: "title", neighbours: [], fromUndo: true };
+    if (undo) return { rowId: undo.dataset.focusRow || null, kind: "title", neighbours: [] };
     if (active.id && !active.closest("li.task")) return null;  // htmx keeps elements with an id
     var row = active.closest("li.task");
     var kind = active.classList[0];
@@ -241,11 +251,10 @@
   function restoreFocus(memo) {
     if (!memo) return;
     var active = document.activeElement;
-    // Focus still on the Undo button that is about to go (its out-of-band swap
-    // may settle after the row's) counts as lost too.
-    var lost = !active || active === document.body || !active.isConnected ||
-      (memo.fromUndo && active.closest && active.closest("#undo"));
-    if (!lost) return;
+    // Only focus that is really gone is moved. (Undo's own answer empties
+    // #undo, so the button is gone when that answer settles; while any other
+    // answer settles, focus on Undo is left where the person put it.)
+    if (active && active !== document.body && active.isConnected) return;
     var target = null;
     if (memo.rowId) {
       var row = document.getElementById(memo.rowId);
@@ -261,7 +270,17 @@
     if (target) target.focus();
   }
 
-  document.addEventListener("htmx:beforeSwap", function () { focusMemo = focusMemo || rememberFocus(); });
+  // The memo is of where focus was just before the latest swap. An older
+  // one that was never used (an error answer is not swapped, so it never
+  // settles; a swap may be given its own settle delay) must not outlive it:
+  // focus has moved since (say onto Undo), and the old memo would send it
+  // back. Only when focus is already lost to an earlier swap, still to
+  // settle, does that swap's memo stand.
+  document.addEventListener("htmx:beforeSwap", function () {
+    var active = document.activeElement;
+    if (focusMemo && (!active || active === document.body)) return;
+    focusMemo = rememberFocus();
+  });
   document.addEventListener("htmx:afterSettle", function () {
     var memo = focusMemo;
     focusMemo = null;
