@@ -105,6 +105,11 @@
   };
 
   document.addEventListener("keydown", function (event) {
+    // Escape in the rename editor belongs to app.js, which cancels the edit.
+    // Blurring the field here too would be a "leave the editor", which saves
+    // a change: one key press must never both cancel and save. (Until now
+    // only the order of the two scripts' listeners kept this from happening.)
+    if (event.key === "Escape" && event.target.closest && event.target.closest("form.edit-form")) return;
     if (event.key === "Escape" && !event.defaultPrevented && typing(event.target) && !event.target.closest("dialog")) {
       // Out of the field, onto the page: the next key is a shortcut again.
       event.target.blur();
