@@ -206,6 +206,12 @@ def test_reorder_lists_by_dragging_in_the_sidebar(page):
     def item(name):
         return page.locator("#sidebar li").filter(has=page.get_by_role("link", name=name, exact=True))
 
+    # The sidebar is on screen as soon as the page is parsed, but dragging
+    # works only once lists.js has run (it makes the lists draggable): under
+    # load a page reached by a full load may still be fetching its scripts,
+    # and a drag then is an ordinary link drag that moves nothing.
+    for name in ("One", "Two", "Three"):
+        expect(item(name)).to_have_attribute("draggable", "true")
     with page.expect_response(lambda r: r.url.endswith("/move") and r.request.method == "POST") as info:
         item("Three").drag_to(item("One"), target_position={"x": 30, "y": 3})
     assert info.value.status == 204
