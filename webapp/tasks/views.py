@@ -102,13 +102,15 @@ def _list_or_404(list_id: int | None) -> int:
 @bp.get("")
 def index():
     """The list: filtered, searched and sorted, one keyset page at a time."""
-    view = ListView.from_source(request.args)
     after = request.args.get("after")
     # An Undo offer saved by a plain-form delete shows on the next full page.
     undo = None if after or is_htmx_request() else session.pop("undo", None)
-    # Served from the page cache while nothing it shows has changed; a page
-    # with an Undo offer belongs to this moment only.
-    return pagecache.serve(lambda: rendering.list_page(view, after, undo), storable=undo is None)
+    # Served from the page cache while nothing it shows has changed (the key
+    # holds the whole URL, so the view is read only to render); a page with
+    # an Undo offer belongs to this moment only.
+    return pagecache.serve(
+        lambda: rendering.list_page(ListView.from_source(request.args), after, undo), storable=undo is None
+    )
 
 
 @bp.post("")
