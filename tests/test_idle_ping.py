@@ -19,6 +19,18 @@ def count_pings(monkeypatch) -> list:
     return pings
 
 
+def kill_every_connection(app) -> None:
+    """What a database restart does to every connection the app holds."""
+    admin = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        killed = connection.execute(sa.text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )).scalar()
+    admin.dispose()
+    assert killed >= 1
+
+
 def test_a_connection_in_steady_use_is_not_pinged_but_an_idle_one_is(app, client, user, monkeypatch):
     pings = count_pings(monkeypatch)
     for _ in range(3):
@@ -34,15 +46,7 @@ def test_an_idle_connection_killed_by_a_database_restart_is_replaced(app, client
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return  # an SQLite file has no server to lose the connection to
     assert client.get("/tasks").status_code == 200  # the pool now holds a used connection
-    admin = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        # What a restart does to every connection the pool holds.
-        killed = connection.execute(sa.text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )).scalar()
-    admin.dispose()
-    assert killed >= 1
+    kill_every_connection(app)
     monkeypatch.setattr(extensions, "IDLE_BEFORE_PING", 0.0)
 
     response = client.get("/tasks")
@@ -58,14 +62,7 @@ def test_a_connection_killed_while_in_steady_use_costs_one_friendly_answer(app, 
         return
     assert client.get("/tasks").status_code == 200
     assert client.get("/tasks").status_code == 200  # from the page cache: the log-in check alone
-    admin = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        killed = connection.execute(sa.text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )).scalar()
-    admin.dispose()
-    assert killed >= 1
+    kill_every_connection(app)
 
     failed = client.get("/tasks")
     assert failed.status_code == 503
