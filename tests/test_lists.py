@@ -297,6 +297,31 @@ def test_bulk_move(app, client, user):
     assert refused.status_code == 422 and "Choose one of your lists." in refused.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_bulk_move_never_splits_a_subtask_from_its_parent(app, client, user, headers):
+    """Today, a label or a search show subtasks as rows of their own, so one
+    can be selected alone: moving it would leave its parent behind. Refused
+    beside the bulk controls, nothing changed; with its parent it goes along."""
+    work = create_list(client, "Work")
+    inbox = list_id(app, user.id, INBOX)
+    parent = add_task(app, user.id, "Parent")
+    child = add_task(app, user.id, "Child", parent_id=parent)
+    other = add_task(app, user.id, "Other")
+    before = tasks_of(app, user.id)
+
+    refused = client.post("/tasks/bulk", data={"action": "move", "ids": [str(child), str(other)],
+                                               "list_id": str(work), "q": "h", "select": "1"}, headers=headers)
+    assert refused.status_code == 422
+    assert "A subtask stays in its parent&#39;s list" in refused.get_data(as_text=True)
+    assert tasks_of(app, user.id) == before
+
+    moved = client.post("/tasks/bulk", data={"action": "move", "ids": [str(parent), str(child)],
+                                             "list_id": str(work), "select": "1"}, headers=headers)
+    assert moved.status_code == (200 if headers else 303)
+    found = tasks_of(app, user.id)
+    assert (found["Parent"][0], found["Child"][0], found["Other"][0]) == (work, work, inbox)
+
+
 # -- deleting a list, and Undo ------------------------------------------------------------
 
 def test_deleting_an_empty_list_needs_no_question_and_offers_undo(app, client, user):

@@ -23,6 +23,8 @@ bp = Blueprint("bulk", __name__, url_prefix="/tasks")
 bp.context_processor(list_helpers)
 MAX_SELECTED = 1000
 ACTIONS = ("complete", "reopen", "delete", "priority", "due_date", "move")
+SUBTASK_STAYS = ("A subtask stays in its parent's list: move the parent (its subtasks go along), "
+                 "or leave the subtask out of the selection.")
 
 
 @bp.before_request
@@ -72,6 +74,13 @@ def apply():
             return _refuse(view, error)
         if queries.owned_list(current_user.id, list_id) is None:
             abort(404)
+        # A subtask goes where its parent goes (as on its own page): one
+        # selected without its parent (Today, a label or a search show
+        # subtasks as rows) would be split from it.
+        strays = db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(
+            Task.user_id == current_user.id, mine, Task.parent_id.is_not(None), Task.parent_id.not_in(ids)))
+        if strays:
+            return _refuse(view, SUBTASK_STAYS)
         queries.move_to_list(current_user.id, list_id, mine)
         db.session.commit()
         return rendering.list_changed(view)
