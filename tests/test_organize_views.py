@@ -627,3 +627,28 @@ def test_labels_repeats_and_progress_add_little_to_a_page_of_fifty(app, client, 
     assert organised.count(b'<span class="labels"') == 16 and organised.count(b'class="repeat"') == 10
     extra = len(organised) - len(plain)
     assert 0 < extra <= 4.5 * 1024, f"{extra} bytes more ({len(organised)} in all)"
+
+
+def test_a_subtask_deleted_on_its_own_page_returns_to_its_parent_with_undo(app, client, user):
+    """Deleting a subtask from its page lands on its parent's page (where it
+    was listed), which offers Undo; Undo brings it back and stays there."""
+    parent_id = add_task(app, user.id, "Plan the trip")
+    child_id = add_task(app, user.id, "Book the train", parent_id=parent_id)
+    page = client.get(f"/tasks/{child_id}").get_data(as_text=True)
+    assert 'name="view" value="detail"' in page
+
+    deleted = client.post(f"/tasks/{child_id}/delete", data={"view": "detail"})
+    assert deleted.status_code == 303
+    assert deleted.headers["Location"].startswith(f"/tasks/{parent_id}")
+    parent_page = client.get(deleted.headers["Location"]).get_data(as_text=True)
+    assert "Deleted “Book the train”." in parent_page and ">Undo</button>" in parent_page
+    assert f'name="task_page" value="{parent_id}"' in parent_page
+    batch = re.search(r'name="batch" value="([0-9a-f]+)"', parent_page).group(1)
+
+    undone = client.post("/tasks/undo", data={"batch": batch, "task_page": str(parent_id)})
+    assert undone.status_code == 303 and undone.headers["Location"].startswith(f"/tasks/{parent_id}")
+    back = client.get(undone.headers["Location"]).get_data(as_text=True)
+    assert "Book the train" in back and "Restored 1 task." in back
+    # A task page that is not the person's is never a place to return to.
+    stray = client.post("/tasks/undo", data={"batch": batch, "task_page": str(uuid.uuid4())})
+    assert stray.status_code == 303 and not stray.headers["Location"].startswith("/tasks/" + str(parent_id))

@@ -8,11 +8,11 @@ import uuid
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, request
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..htmx import is_htmx_request
+from ..htmx import is_htmx_request, see_other
 from ..models import Task, utcnow
 from . import organize, queries, rendering, trash
 from .fields import clean_due_date, clean_list_id, clean_priority
@@ -132,4 +132,21 @@ def undo():
     if restored and not is_htmx_request():
         flash(f"Restored {restored} task{'s' if restored != 1 else ''}." if "batch" in request.form
               else f"Reopened {restored} task{'s' if restored != 1 else ''}.", "success")
+    page = _task_page_to_return_to()
+    if page is not None:
+        return see_other(page + view.query)
     return rendering.list_changed(view, undo=None)
+
+
+def _task_page_to_return_to() -> str | None:
+    """The task page an Undo was offered on (a subtask deleted on its own page
+    offers it on its parent's), when it is still the person's; else None."""
+    if is_htmx_request() or "task_page" not in request.form:
+        return None
+    try:
+        task_id = uuid.UUID(request.form["task_page"])
+    except ValueError:
+        return None
+    if queries.owned_task(current_user.id, task_id) is None:
+        return None
+    return url_for("tasks.show", task_id=task_id)

@@ -156,7 +156,8 @@ def show(task_id: uuid.UUID):
     view = ListView.from_source(request.args)
     if is_htmx_request():
         return rendering.row(view, task, editing="edit" in request.args)
-    return _detail_page(view, task)
+    # After deleting one of its subtasks on that subtask's page: the Undo offer.
+    return _detail_page(view, task, undo=session.pop("undo", None))
 
 
 def _named_parent() -> Task | None:
@@ -295,6 +296,9 @@ def delete(task_id: uuid.UUID):
     batch, count = trash.delete(current_user.id, Task.id == task.id)
     undo = offer_undo(count, f"Deleted “{task.title}”.", {"batch": batch.hex}, row=task.id)
     db.session.commit()
+    if task.parent_id and _from_detail_page() and not is_htmx_request():
+        # A subtask deleted on its own page: back to its parent's page, which offers the Undo.
+        return see_other(url_for("tasks.show", task_id=task.parent_id) + view.query)
     return rendering.rows_changed(view, [], undo=undo)
 
 
