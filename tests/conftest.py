@@ -224,29 +224,37 @@ def user(app, auth):
 
 
 @contextlib.contextmanager
-def count_statements(app):
-    """Count the SQL statements the app's engine runs inside the block.
+def count_statements(app, clear_cache: bool = True):
+    """Count the SQL statements the app runs inside the block: through its
+    engine, and the log-in check's precompiled read (``webapp.rawread``),
+    which runs on the driver directly.
 
-    The list page cache is emptied first, so what is counted is the page
-    really rendered (a page served from the cache costs one statement:
-    tests/test_pagecache.py)."""
+    The list page cache is emptied first unless told not to, so what is
+    counted is the page really rendered (a page served from the cache costs
+    one statement: tests/test_pagecache.py)."""
+    from webapp import rawread
     from webapp.tasks.pagecache import cache_for
 
     statements = []
     with app.app_context():
         engine = db.engine
     cache = cache_for(app)
-    if cache is not None:
+    if cache is not None and clear_cache:
         cache.clear()
 
     def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
+    def record_read(statement, parameters):
+        statements.append(statement)
+
     sa.event.listen(engine, "before_cursor_execute", record)
+    rawread.LISTENERS.append(record_read)
     try:
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+        rawread.LISTENERS.remove(record_read)
 
 
 HTMX = {"HX-Request": "true"}

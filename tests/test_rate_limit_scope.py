@@ -1,7 +1,8 @@
 """Rate limits guard actions, not reading: every limit Docket declares is for
-POST, which is what lets GET and HEAD skip the limiter's bookkeeping
-(extensions.SAFE_METHODS). A limit on a reading method would be silently
-void, so this fails the day one is added."""
+POST, and there are no application-wide or default limits, the only ones the
+limiter's middleware adds to a route's own. That is what lets GET and HEAD
+skip the middleware (extensions.DocketLimiter); this fails the day either
+stops being true."""
 
 from flask_limiter.util import get_qualified_name
 
@@ -13,6 +14,7 @@ def test_every_declared_limit_is_for_a_method_that_changes_something(app):
     for rule in app.url_map.iter_rules():
         name = get_qualified_name(app.view_functions[rule.endpoint])
         routes.setdefault(name, set()).update(rule.methods - {"OPTIONS"})  # OPTIONS: Flask's own answer
+    assert limiter.limit_manager.application_limits == [] and limiter.limit_manager.default_limits == []
     declared = limiter.limit_manager._decorated_limits
     assert sum(len(limits) for limits in declared.values()) >= 5  # log-in, sign-up, codes, forgot, re-checks
     for view, limits in declared.items():

@@ -41,12 +41,13 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Every rate limit in Docket is declared for POST (log-in, sign-up, codes,
-# password reset); none is meant for reading a page. So a GET or HEAD skips
-# the limiter's per-request bookkeeping, which otherwise cost every page view
-# about 6% of its time for nothing (a request filter still left most of it).
-# tests/test_rate_limit_scope.py fails if a limit on a reading method ever
-# appears, so this cannot silently void one.
+# Reading a page is never rate limited: every limit Docket declares is for
+# POST (log-in, sign-up, codes, password reset), and a limit declared on a
+# route is checked by that route's own decorator anyway. What the limiter's
+# per-request middleware adds is application-wide and default limits, which
+# Docket does not have; so a GET or HEAD skips that middleware, which
+# otherwise cost every page view about 6% of its time for nothing.
+# tests/test_rate_limit_scope.py fails if either premise stops holding.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -9,18 +9,37 @@ own compilation, and each bound parameter's and column's type conversion
 (UUIDs, the UTC datetimes) from the column types' own processors. What is
 left per request is the driver's ``execute`` and a loop over the columns.
 
-On PostgreSQL the read runs on a pooled connection in autocommit, so it is
-one round trip instead of BEGIN, SELECT and ROLLBACK, unless the request's
-session already holds a transaction, which it then joins. Driver errors come
-out as SQLAlchemy's own exception classes, so the friendly "database
-unavailable" page and the pool's handling of dead connections work as for
-any other query.
+On PostgreSQL (psycopg2) the read runs on a pooled connection in autocommit,
+so it is one round trip instead of BEGIN, SELECT and ROLLBACK, unless the
+request's session already holds a transaction, which it then joins. Driver
+errors come out as SQLAlchemy's own exception classes, so the friendly
+"database unavailable" page and the pool's handling of dead connections work
+as for any other query. SQLAlchemy's engine events are not fired for it
+(their listeners expect its Connection); ``LISTENERS`` is its own hook.
 """
 
 from sqlalchemy import exc
 from sqlalchemy.pool import QueuePool
 
 from .extensions import db
+
+
+# Called with (sql, parameters) before each read: a way to watch these
+# statements (the tests count them). Engine events are not fired: their
+# listeners expect SQLAlchemy's Connection and execution context.
+LISTENERS: list = []
+
+
+def _give_back(connection, autocommit: bool, dialect) -> None:
+    """Return a borrowed connection to the pool as it was lent; one that
+    cannot be put back that way is discarded rather than handed out again."""
+    try:
+        if connection.is_valid:
+            connection.driver_connection.autocommit = autocommit
+    except dialect.loaded_dbapi.Error as error:
+        connection.invalidate(error)
+    finally:
+        connection.close()
 
 
 class PreparedRead:
@@ -63,20 +82,24 @@ class PreparedRead:
         sql, make_params, columns = prepared
         params = make_params(values)
         session = db.session()
-        own = dialect.name == "postgresql" and isinstance(engine.pool, QueuePool) and not session.in_transaction()
+        own = dialect.driver == "psycopg2" and isinstance(engine.pool, QueuePool) and not session.in_transaction()
         connection = None
         try:
             if own:
                 connection = engine.raw_connection()
-                connection.driver_connection.autocommit = True
+                driver = connection.driver_connection
+                was_autocommit = driver.autocommit
+                if not was_autocommit:
+                    driver.rollback()  # nothing to end, normally, and then no round trip
+                    driver.autocommit = True
             else:
                 # The request's own transaction (and, for SQLite, its
                 # connection: an in-memory database has only one).
                 connection = session.connection().connection
             cursor = connection.cursor()
             try:
-                if engine.dispatch.before_cursor_execute:  # listeners: a tracer, a test counting statements
-                    engine.dispatch.before_cursor_execute(None, cursor, sql, params, None, False)
+                for listener in LISTENERS:
+                    listener(sql, params)
                 cursor.execute(sql, params)
                 row = cursor.fetchone()
             finally:
@@ -93,9 +116,7 @@ class PreparedRead:
             ) from error
         finally:
             if own and connection is not None:
-                if connection.is_valid:
-                    connection.driver_connection.autocommit = False
-                connection.close()  # back to the pool
+                _give_back(connection, was_autocommit, dialect)
         if row is None:
             return None
         return {

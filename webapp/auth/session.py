@@ -32,39 +32,47 @@ class CookieSessions(SecureCookieSessionInterface):
       limit is applied on every use, and new secret keys start afresh.
     """
 
-    VERIFIED_MAX = 4096  # cookies remembered per process (a few hundred bytes each)
+    VERIFIED_MAX = 4096  # cookies remembered per process
+    # A session is a few hundred bytes; a cookie can carry far more once
+    # decompressed, so only small ones are remembered: 4096 x 4 KiB at most.
+    VERIFIED_SESSION_MAX = 4096
 
     def __init__(self):
-        self._made_for = None
-        self._serializer = None
-        self._verified = {}  # cookie string -> (signed at, the session as tagged JSON)
+        # (secret keys, their serializer, the cookies verified with them):
+        # one value, swapped whole, so a thread still using old keys can
+        # never file a cookie under new ones.
+        self._state = None
+
+    def _current(self, app):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        state = self._state
+        if state is None or state[0] != keys:
+            state = self._state = (keys, super().get_signing_serializer(app), {})
+        return state
 
     def get_signing_serializer(self, app):
-        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-        if self._made_for != keys:
-            self._serializer = super().get_signing_serializer(app)
-            self._made_for = keys
-            self._verified = {}
-        return self._serializer
+        return self._current(app)[1]
 
     def open_session(self, app, request):
-        serializer = self.get_signing_serializer(app)
+        _, serializer, verified = self._current(app)
         if serializer is None:
             return None
         cookie = request.cookies.get(self.get_cookie_name(app))
         if not cookie:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        known = self._verified.get(cookie)
+        known = verified.get(cookie)
         if known is not None and 0 <= time.time() - known[0] <= max_age:
             return self.session_class(self.serializer.loads(known[1]))
         try:
             data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        if len(self._verified) >= self.VERIFIED_MAX:
-            self._verified = {}
-        self._verified[cookie] = (signed_at.timestamp(), self.serializer.dumps(data))
+        remembered = self.serializer.dumps(data)
+        if len(remembered) + len(cookie) <= self.VERIFIED_SESSION_MAX:
+            if len(verified) >= self.VERIFIED_MAX:
+                verified.clear()
+            verified[cookie] = (signed_at.timestamp(), remembered)
         return self.session_class(data)
 
 
@@ -73,9 +81,14 @@ def load_user(alternative_id: str) -> User | None:
     return signins.load(alternative_id)
 
 
+NEXT_MAX = 2048  # characters: a page's path and query, not a payload
+
+
 def is_safe_next(target: str | None) -> bool:
-    """Only a path on this site: no scheme, no host, no protocol-relative trick."""
-    if not target or not target.startswith("/") or target.startswith("//"):
+    """Only a path on this site: no scheme, no host, no protocol-relative
+    trick, and no longer than a real page's address (it is kept in the
+    session while a log-in waits for its code)."""
+    if not target or len(target) > NEXT_MAX or not target.startswith("/") or target.startswith("//"):
         return False
     if "\\" in target or any(ord(ch) < 32 for ch in target):
         return False
