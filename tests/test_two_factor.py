@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import HTMX, PASSWORD, AuthActions
-from webapp import two_factor
+from webapp import mail, two_factor
 from webapp.auth import pending_login
 from webapp.extensions import db
 from webapp.models import RecoveryCode, User, utcnow
@@ -587,3 +587,38 @@ def test_odd_codes_are_refused_beside_the_field(app, client, auth, two_factor_us
         assert response.status_code == 422, value
         assert "-error" in response.get_data(as_text=True)
     assert account_state(app) == before
+
+
+# -- notices by mail --------------------------------------------------------------
+
+
+@pytest.fixture
+def mailbox(app, smtp_server):
+    smtp_server.configure(app)
+    return smtp_server
+
+
+def test_turning_it_on_and_off_is_told_by_mail(app, client, auth, user, mailbox):
+    """If it was not the person, they learn at once: someone has their password."""
+    secret, _ = enrol(client)
+    on = mailbox.wait_for(1)[0]
+    assert on["To"] == EMAIL and on["Subject"] == "Two-factor sign-in is on for your Docket account"
+    assert "https://docket.example.com/auth/forgot" in on.get_content()
+    assert client.post("/account/2fa/disable", data={"code": code(secret, 1), "password": PASSWORD}).status_code == 303
+    off = mailbox.wait_for(2)[1]
+    assert off["To"] == EMAIL and off["Subject"] == "Two-factor sign-in is off for your Docket account"
+    assert "on the account page" in off.get_content() and "https://docket.example.com/account" in off.get_content()
+
+
+def test_a_refused_attempt_sends_nothing(app, client, user, mailbox):
+    secret = secret_on_page(client)
+    assert client.post("/account/2fa/enable", data={"code": code(secret), "password": "wrong"}).status_code == 422
+    mail.wait_until_sent(10)
+    assert mailbox.messages == []
+
+
+def test_the_cli_tells_the_person_too(app, runner, two_factor_user, mailbox):
+    result = runner.invoke(args=["users", "disable-2fa", EMAIL])
+    assert result.exit_code == 0, result.output
+    notice = mailbox.wait_for(1)[0]
+    assert notice["To"] == EMAIL and "by the site's operator" in notice.get_content()

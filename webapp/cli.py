@@ -148,6 +148,10 @@ def disable_two_factor_command(email: str):
     deleted = two_factor.disable(user)
     db.session.commit()
     if was_on:
+        from . import mail
+
+        two_factor.send_changed_notice(user, turned_on=False, by_operator=True)
+        mail.wait_until_sent()  # this process ends next: let the notice go first
         click.echo(f"two-factor sign-in turned off for {user.email} ({deleted} recovery codes deleted)")
     else:
         click.echo(f"two-factor sign-in was not on for {user.email}; its unfinished set-up was cleared")

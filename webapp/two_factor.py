@@ -227,3 +227,34 @@ def disable(user: User) -> int:
     user.totp_last_step = None
     deleted = db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     return deleted.rowcount
+
+
+def send_changed_notice(user, turned_on: bool, by_operator: bool = False) -> None:
+    """Tell the person, by mail, that two-factor sign-in was turned on or off:
+    if it was not them, they learn at once that someone has their password
+    (or, turned off, that their account is weaker now)."""
+    from . import mail
+
+    if turned_on:
+        subject = "Two-factor sign-in is on for your Docket account"
+        what = ("two-factor sign-in was just turned on: logging in now asks for a code\n"
+                "from an authenticator app, or one of the recovery codes.")
+    else:
+        subject = "Two-factor sign-in is off for your Docket account"
+        who = "by the site's operator, as is done for someone who lost their phone" if by_operator \
+            else "on the account page"
+        what = (f"two-factor sign-in was just turned off ({who}): the password alone\n"
+                "logs in again, and the old recovery codes no longer work.")
+    mail.send(
+        user.email,
+        subject,
+        f"""Hello,
+
+on the Docket account {user.email}, {what}
+
+If that was not you, change your password at once (or ask for a reset link:
+{mail.link("recovery.forgot")}), then look at where you are logged in:
+{mail.link("account.settings")}
+""",
+    )
+

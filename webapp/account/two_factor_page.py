@@ -161,6 +161,7 @@ def enable_two_factor():
             codes = two_factor.enable(user, form.code.data)
             if codes is not None:
                 db.session.commit()
+                two_factor.send_changed_notice(user, turned_on=True)
                 flash("Two-factor sign-in is on. Logging in now asks for a code from your app.", "success")
                 return _new_codes_page(codes)
             db.session.rollback()
@@ -200,6 +201,7 @@ def disable_two_factor():
         if _right_password_and_code(form):
             two_factor.disable(user)
             db.session.commit()
+            two_factor.send_changed_notice(user, turned_on=False)
             flash("Two-factor sign-in is off. Your recovery codes no longer work.", "success")
             return see_other(url_for("account.two_factor_settings"))
         db.session.rollback()
