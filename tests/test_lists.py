@@ -14,7 +14,6 @@ from conftest import HTMX, PASSWORD, AuthActions, count_statements
 from webapp.extensions import db
 from webapp.models import INBOX, DeletedTask, Label, Task, TaskList, User, task_labels
 from webapp.tasks import queries
-from webapp.tasks.listview import ListView
 
 BASE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 LIST_URL = re.compile(r"^/tasks\?list=(\d+)$")
@@ -67,17 +66,22 @@ def everything(app) -> tuple:
         )
 
 
-@pytest.fixture
-def grace(app):
-    """Another person, with an Inbox, a list "Secret" and a task in each."""
+def another_person(app, email: str) -> str:
+    """Someone else's account (not logged in here), with an Inbox and a list "Secret"; their id."""
     with app.app_context():
-        person = User(email="grace@example.com")
+        person = User(email=email)
         person.set_password("another long password")
         db.session.add(person)
         db.session.add(TaskList(user=person, name=INBOX, position=0))
         db.session.add(TaskList(user=person, name="Secret", position=1))
         db.session.commit()
-        person_id = person.id
+        return person.id
+
+
+@pytest.fixture
+def grace(app):
+    """Another person, with an Inbox, a list "Secret" and a task in each."""
+    person_id = another_person(app, "grace@example.com")
     secret = list_id(app, person_id, "Secret")
     add_task(app, person_id, "Grace's inbox task")
     add_task(app, person_id, "Grace's secret task", secret)

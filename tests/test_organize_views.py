@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import HTMX, count_statements
-from test_lists import add_task, create_list, list_id, titles
+from test_lists import add_task, another_person, create_list, list_id, titles
 from webapp.extensions import db
 from webapp.models import INBOX, DeletedTask, Label, Task, TaskList, User, task_labels
 
@@ -71,20 +71,13 @@ def row_html(body: str, task_id) -> str:
 @pytest.fixture
 def bob(app):
     """Another person, with a list, a label ("home") and a task."""
-    with app.app_context():
-        person = User(email="bob@example.com")
-        person.set_password("another long password")
-        db.session.add(person)
-        db.session.add(TaskList(user=person, name=INBOX, position=0))
-        db.session.add(TaskList(user=person, name="Secret", position=1))
-        db.session.flush()
-        db.session.add(Label(user_id=person.id, name="home"))
-        db.session.commit()
-        person_id = person.id
+    person_id = another_person(app, "bob@example.com")
     task = add_task(app, person_id, "Bob's task")
     with app.app_context():
-        label = db.session.scalar(sa.select(Label.id).where(Label.user_id == person_id))
-        db.session.execute(sa.insert(task_labels).values(task_id=task, label_id=label))
+        label = Label(user_id=person_id, name="home")
+        db.session.add(label)
+        db.session.flush()
+        db.session.execute(sa.insert(task_labels).values(task_id=task, label_id=label.id))
         db.session.commit()
     return {"id": person_id, "list": list_id(app, person_id, "Secret"), "task": task}
 

@@ -233,6 +233,33 @@ def add(page, *titles):
         wait_idle(page)
 
 
+def add_any(page, javascript, *titles, due=None):
+    """Add tasks with JavaScript on (``add``) or off (a plain post and a new page)."""
+    for title in titles:
+        if due:
+            page.fill("#new-due", due.isoformat())
+        if javascript:
+            add(page, title)
+        else:
+            page.fill("#new-title", title)
+            page.press("#new-title", "Enter")
+            expect(row(page, title)).to_have_count(1)
+
+
+def assert_rows_fit_a_phone(phone, count: int, width: int) -> None:
+    """No sideways scroll; each row inside the screen, a few lines tall at
+    most, its title keeping most of the width (never squeezed into a letter
+    a line beside its badges)."""
+    expect(rows(phone)).to_have_count(count)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+    for index in range(count):
+        task = rows(phone).nth(index)
+        box, title = task.bounding_box(), task.locator(".title").bounding_box()
+        assert box["width"] <= width and box["x"] >= 0
+        assert box["height"] <= 170, f"row {index} is {box['height']}px tall at {width}px"
+        assert title["width"] >= width * 0.55, f"row {index}'s title is {title['width']}px wide"
+
+
 def wait_idle(page):
     """Wait until htmx has no request in flight and has settled every swap."""
     expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(0)

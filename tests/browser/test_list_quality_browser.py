@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from .conftest import add, expect_count, expect_titles, register, row, rows, wait_idle
+from .conftest import add, assert_rows_fit_a_phone, expect_count, expect_titles, register, row, rows, wait_idle
 
 LONG = ("Renew the passport before the summer trip and book the photo appointment "
         "at the shop on the corner of Elm Street")
@@ -44,16 +44,7 @@ def test_phone_layout_never_scrolls_sideways_and_rows_stay_short(page, new_page,
     for scheme in ("light", "dark"):
         phone = new_page(storage_state=state, viewport={"width": width, "height": 1200}, color_scheme=scheme, **PHONE)
         phone.goto("/tasks")
-        expect(rows(phone)).to_have_count(6)
-        assert phone.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
-        for index in range(6):
-            task = rows(phone).nth(index)
-            box, title = task.bounding_box(), task.locator(".title").bounding_box()
-            assert box["width"] <= width and box["x"] >= 0
-            # A few lines at most, and the title keeps most of the row: it is
-            # never squeezed into a letter a line beside its badges.
-            assert box["height"] <= 170, f"row {index} is {box['height']}px tall at {width}px"
-            assert title["width"] >= width * 0.55, f"row {index}'s title is {title['width']}px wide"
+        assert_rows_fit_a_phone(phone, 6, width)
         screenshot(phone, f"list-phone-{width}-{scheme}", full_page=False)
     # Renaming in place and selecting several fit the phone too. (A fresh
     # page: Playwright's screenshot leaves style attributes that htmx would

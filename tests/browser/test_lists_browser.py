@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import add, expect_titles, register, row, rows, wait_idle
+from .conftest import add, add_any, expect_titles, register, row, rows, wait_idle
 from .test_list_quality_browser import PHONE, serious_violations
 
 JS = pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
@@ -34,18 +34,6 @@ def create_list(page, name):
     page.press("#new-list", "Enter")
     expect(page.locator("#tasks-heading")).to_have_text(name)
     expect(page).to_have_url(re.compile(r"/tasks\?list=\d+$"))
-
-
-def add_any(page, javascript, *titles, due=None):
-    for title in titles:
-        if due:
-            page.fill("#new-due", due.isoformat())
-        if javascript:
-            add(page, title)
-        else:
-            page.fill("#new-title", title)
-            page.press("#new-title", "Enter")
-            expect(row(page, title)).to_have_count(1)
 
 
 @JS

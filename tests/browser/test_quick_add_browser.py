@@ -4,7 +4,6 @@ backslash keeping words as text, form fields winning, a slow network never
 showing chips for text no longer there, JavaScript off, phone and desktop
 screenshots in light and dark, and axe-core with the chips showing."""
 
-import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
