@@ -53,10 +53,7 @@ class PreparedRead:
 
     def _compile(self, dialect):
         compiled = self.statement.compile(dialect=dialect)
-        binds = {
-            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-            for name, bind in ((bind.key, bind) for bind in compiled.binds.values())
-        }
+        binds = {bind.key: bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in compiled.binds.values()}
         positions = compiled.positiontup  # None for named styles (psycopg2's %(name)s)
 
         def make_params(values: dict):
